@@ -1,0 +1,1 @@
+"""searchapp: full-text search of diplomatic declarations."""

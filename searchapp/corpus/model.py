@@ -1,0 +1,51 @@
+"""The values that flow from files to the index: metadata, paragraphs, documents."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass
+class Metadata:
+    """What is known about a document. Every field may be unknown (None / empty)."""
+
+    title: str | None = None
+    date: str | None = None  # "YYYY", "YYYY-MM" or "YYYY-MM-DD"
+    kind: str | None = None  # "joint declaration", "joint statement", "communiqué", "treaty", ...
+    place: str | None = None
+    parties: list[str] = field(default_factory=list)
+    language: str | None = None
+    source: str | None = None
+    signatories: list[str] = field(default_factory=list)
+
+    @property
+    def year(self) -> int | None:
+        return int(self.date[:4]) if self.date and self.date[:4].isdigit() else None
+
+    def merged_over(self, base: Metadata) -> Metadata:
+        """This metadata, with its empty fields filled from `base` (given wins over extracted)."""
+        out = Metadata()
+        for name in self.__dataclass_fields__:
+            mine = getattr(self, name)
+            setattr(out, name, mine if mine else getattr(base, name))
+        return out
+
+
+@dataclass
+class Paragraph:
+    number: int  # 1..N in reading order
+    text: str  # the document's own wording, unwrapped
+    section_label: str  # the printed part ("II", "3.", a heading) or "" when the document has none
+    section: str  # thematic section name from the taxonomy ("Trade and economy")
+
+
+@dataclass
+class Document:
+    path: str  # relative to the documents folder, with "/" separators
+    metadata: Metadata
+    paragraphs: list[Paragraph]
+    warnings: list[str] = field(default_factory=list)
+
+
+class UnreadableFile(Exception):
+    """A file that cannot be turned into a document; the message says why, for the user."""
