@@ -1,0 +1,100 @@
+"""How text becomes index terms: tokenize, lowercase, fold spelling variants, stem.
+
+The analyzer is pickled into the Whoosh schema, so the classes here must stay importable
+under these names.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from importlib import resources
+
+from whoosh.analysis import (
+    Filter,
+    LowercaseFilter,
+    RegexTokenizer,
+    StemFilter,
+    StopFilter,
+)
+
+# Words joined by hyphens or apostrophes are split ("state-to-state" -> state, to, state) so
+# that a search for either part finds them; digits stay whole so years are exact terms.
+TOKEN_PATTERN = r"\w+(?:\.\w+)*"
+
+# Whoosh's default list drops "us" (the United States), "may" (the month) and "will"; this one
+# keeps every word that can carry meaning in a diplomatic text.
+STOP_WORDS = frozenset(
+    [
+        "a",
+        "an",
+        "and",
+        "are",
+        "as",
+        "at",
+        "be",
+        "by",
+        "for",
+        "from",
+        "has",
+        "have",
+        "if",
+        "in",
+        "is",
+        "it",
+        "its",
+        "of",
+        "on",
+        "or",
+        "that",
+        "the",
+        "this",
+        "to",
+        "was",
+        "were",
+        "with",
+    ]
+)
+
+
+@cache
+def spelling_variants() -> dict[str, str]:
+    text = resources.files("searchapp.data").joinpath("spelling_variants.txt").read_text("utf-8")
+    pairs: dict[str, str] = {}
+    for line in text.splitlines():
+        line = line.strip()
+        if line and not line.startswith("#"):
+            variant, canonical = line.split()
+            pairs[variant] = canonical
+    return pairs
+
+
+class VariantFilter(Filter):
+    """Folds British spellings into American ones before stemming ("defence" -> "defense")."""
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, VariantFilter)
+
+    def __hash__(self) -> int:
+        return hash(VariantFilter)
+
+    def __call__(self, tokens):  # type: ignore[no-untyped-def]
+        variants = spelling_variants()
+        for t in tokens:
+            t.text = variants.get(t.text, t.text)
+            yield t
+
+
+def text_analyzer():  # type: ignore[no-untyped-def]
+    """The analyzer for paragraph text, titles and section names (English, Porter2 stemming)."""
+    return (
+        RegexTokenizer(TOKEN_PATTERN)
+        | LowercaseFilter()
+        | VariantFilter()
+        | StopFilter(stoplist=STOP_WORDS, minsize=1)
+        | StemFilter(lang="en", cachesize=50000)
+    )
+
+
+def plain_words(text: str) -> list[str]:
+    """Lowercased words of `text` as the tokenizer sees them, unstemmed (for suggestions)."""
+    return [t.text for t in (RegexTokenizer(TOKEN_PATTERN) | LowercaseFilter())(text)]

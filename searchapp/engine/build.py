@@ -1,0 +1,81 @@
+"""Writing paragraphs into the index: incremental changes and whole rebuilds."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+from types import TracebackType
+
+from whoosh.index import Index
+from whoosh.writing import SegmentWriter
+
+from searchapp.engine import store
+from searchapp.engine.schema import ParagraphRecord, record_to_fields
+
+
+class IndexWriter:
+    """Collects changes and makes them visible to readers all at once, or not at all.
+
+    Use as a context manager inside `store.writer_lock`: leaving the block normally commits;
+    an exception discards everything written (readers keep the previous state).
+    """
+
+    def __init__(self, root: Path, rebuild: bool = False) -> None:
+        self.root = root
+        root.mkdir(parents=True, exist_ok=True)
+        self.rebuild = rebuild or store.current_generation(root) is None
+        if self.rebuild:
+            store.remove_stale_generations(root, keep=store.current_generation(root))
+            self.gen = store.new_generation(root)
+        else:
+            _, gen = store.open_current(root)
+            self.gen = gen
+        self._ix: Index | None = None
+        self._writer: SegmentWriter | None = None
+
+    def _w(self) -> SegmentWriter:
+        if self._writer is None:
+            from whoosh import index as windex
+
+            self._ix = windex.open_dir(str(self.gen))
+            # One process builds; a bigger memory buffer means fewer, larger segments.
+            self._writer = self._ix.writer(limitmb=256)
+        return self._writer
+
+    def delete_document(self, doc_id: str) -> None:
+        if not self.rebuild:
+            self._w().delete_by_term("doc_id", doc_id)
+
+    def add_paragraphs(self, records: Iterable[ParagraphRecord]) -> None:
+        w = self._w()
+        for rec in records:
+            w.add_document(**record_to_fields(rec))
+
+    def commit(self) -> None:
+        if self._writer is not None:
+            # A rebuild is merged into one segment: the fastest shape to search.
+            self._writer.commit(optimize=self.rebuild)
+            self._writer = None
+        if self.rebuild:
+            store.publish(self.root, self.gen)
+
+    def cancel(self) -> None:
+        if self._writer is not None:
+            self._writer.cancel()
+            self._writer = None
+        if self.rebuild:
+            store.remove_stale_generations(self.root, keep=store.current_generation(self.root))
+
+    def __enter__(self) -> IndexWriter:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        if exc_type is None:
+            self.commit()
+        else:
+            self.cancel()

@@ -1,0 +1,99 @@
+"""Which words of a paragraph to mark, and which window of it to show.
+
+Returns character spans into the paragraph's own text (the words as written, not stems);
+turning spans into HTML is the presentation's job.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from searchapp.engine.analysis import STOP_WORDS, text_analyzer
+
+_ANALYZER = text_analyzer()
+WHOLE_UNDER = 420  # a paragraph shorter than this is shown whole
+WINDOW = 300  # characters in one excerpt window
+_PUNCTUATION = re.compile(r"[^\w\s]")
+
+
+@dataclass(frozen=True)
+class Excerpt:
+    text: str
+    marks: list[tuple[int, int]]  # spans into `text`
+    cut_start: bool  # the window starts inside the paragraph
+    cut_end: bool
+
+
+def mark_spans(text: str, stems: frozenset[str]) -> list[tuple[int, int]]:
+    """Spans of the words whose stem is searched; neighbours joined only by spaces or stop
+    words become one span, so a phrase ("Belt and Road") is marked as a phrase."""
+    if not stems:
+        return []
+    spans = [
+        (t.startchar, t.endchar)
+        for t in _ANALYZER(text, chars=True, removestops=False)
+        if t.text in stems
+    ]
+    merged: list[tuple[int, int]] = []
+    for start, end in spans:
+        if merged and _only_glue(text[merged[-1][1] : start]):
+            merged[-1] = (merged[-1][0], end)
+        else:
+            merged.append((start, end))
+    return merged
+
+
+def _only_glue(between: str) -> bool:
+    """Whitespace and stop words only: no punctuation, which would end the phrase."""
+    return (
+        len(between) <= 12
+        and not _PUNCTUATION.search(between)
+        and all(w.lower() in STOP_WORDS for w in between.split())
+    )
+
+
+def excerpt(text: str, stems: frozenset[str]) -> Excerpt:
+    spans = mark_spans(text, stems)
+    if len(text) <= WHOLE_UNDER or not spans:
+        if len(text) <= WHOLE_UNDER:
+            return Excerpt(text, spans, False, False)
+        cut = _word_end(text, WINDOW)
+        return Excerpt(text[:cut], [], False, True)
+    start, end = _best_window(text, spans)
+    inside = [(a - start, b - start) for a, b in spans if a >= start and b <= end]
+    return Excerpt(text[start:end], inside, start > 0, end < len(text))
+
+
+def _best_window(text: str, spans: list[tuple[int, int]]) -> tuple[int, int]:
+    """The window of about WINDOW characters holding the most distinct marked words."""
+    best = (0, -1)
+    for i, (a, _) in enumerate(spans):
+        words = set()
+        for s, e in spans[i:]:
+            if e - a > WINDOW:
+                break
+            words.add(text[s:e].lower())
+        if len(words) > best[1]:
+            best = (a, len(words))
+    first = best[0]
+    # Start a little before the first mark, at a sentence or word boundary.
+    start = max(0, first - 60)
+    sentence = text.rfind(". ", start, first)
+    start = sentence + 2 if sentence != -1 else _word_start(text, start)
+    end = min(len(text), start + WINDOW + 60)
+    return start, _word_end(text, end)
+
+
+def _word_start(text: str, pos: int) -> int:
+    if pos <= 0:
+        return 0
+    space = text.find(" ", pos)
+    return space + 1 if space != -1 else pos
+
+
+def _word_end(text: str, pos: int) -> int:
+    if pos >= len(text):
+        return len(text)
+    space = text.rfind(" ", 0, pos)
+    return space if space > 0 else pos

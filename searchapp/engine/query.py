@@ -1,0 +1,221 @@
+"""From what a user types to Whoosh queries.
+
+The query language (SPEC): plain words (soft AND), "exact phrases", OR, NOT / -word,
+parentheses, year:, year:2001..2010, section:, doc:, prefix word*. A bare year ("Belt and Road
+2017") means the year, not a word. Anything the parser cannot read is searched as plain words,
+with a notice saying so.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+
+from whoosh import query as wq
+from whoosh.qparser import QueryParser, plugins, syntax
+from whoosh.searching import Searcher
+
+from searchapp.engine.analysis import plain_words, text_analyzer
+from searchapp.engine.schema import build_schema
+
+FIELD_ALIASES = {"doc_id": ["doc"], "doc_title": ["title"]}
+USER_FIELDS = {"year", "section", "doc", "title", "text"}
+BARE_YEAR = re.compile(r"(?<![\w:.\-/])((?:1[89]|20)\d\d)(?![\w.\-/:])")
+YEAR_RANGE = re.compile(r"\byear:(\d{4})?\.\.(\d{4})?")
+LEADING_MINUS = re.compile(r"(^|[\s(])-(?=[\w\"(])")
+LEADING_PLUS = re.compile(r"(^|[\s(])\+(?=[\w\"(])")
+FIELD_PREFIX = re.compile(r"(?<![\w\"])([A-Za-z_]+):(?=\S)")
+SYNTAX_CHARS = re.compile(r"[\"()*:\[\]{}^~+]|(?<!\w)-|\b(?:AND|OR|NOT)\b")
+
+
+class QueryRefused(Exception):
+    """A query the engine will not run (too long, a prefix that expands too far)."""
+
+
+@dataclass
+class ParsedQuery:
+    text: str  # what the user typed
+    match: wq.Query | None  # None: no text condition (browse, or only years/fields)
+    should: list[wq.Query] = field(default_factory=list)  # soft-AND clauses
+    min_should: int = 0
+    must: list[wq.Query] = field(default_factory=list)  # field conditions (year:, doc:, …)
+    must_not: list[wq.Query] = field(default_factory=list)
+    proximity: wq.Query | None = None  # all words near each other: a ranking bonus
+    bare_years: list[int] = field(default_factory=list)
+    words: list[str] = field(default_factory=list)  # the plain words, unstemmed (suggestions)
+    notices: list[str] = field(default_factory=list)
+
+
+def _parser() -> QueryParser:
+    schema = build_schema()
+    parser = QueryParser("text", schema, group=syntax.AndGroup)
+    parser.remove_plugin_class(plugins.SingleQuotePlugin)
+    parser.remove_plugin_class(plugins.BoostPlugin)
+    parser.remove_plugin_class(plugins.EveryPlugin)
+    parser.add_plugin(plugins.FieldAliasPlugin(FIELD_ALIASES))
+    return parser
+
+
+_PARSER = _parser()
+_ANALYZER = text_analyzer()
+
+
+def _unreadable_reason(text: str) -> str | None:
+    if text.count('"') % 2:
+        return "a quotation mark is not closed"
+    depth = 0
+    for ch in text:
+        depth += {"(": 1, ")": -1}.get(ch, 0)
+        if depth < 0:
+            return "a closing parenthesis has no opening one"
+    if depth:
+        return "a parenthesis is not closed"
+    for name in FIELD_PREFIX.findall(_outside_quotes(text)):
+        if name not in USER_FIELDS:
+            return f'"{name}:" is not a field (use year:, section:, doc: or title:)'
+    if re.search(r"\b(?:AND|OR|NOT)\s*$", text) or re.match(r"^\s*(?:AND|OR)\b", text):
+        return "an operator (AND, OR, NOT) has nothing to combine"
+    bad_year = re.search(r"\byear:(?![\d.\[])", text)
+    if bad_year:
+        return "year: takes a year (2012) or a range (2001..2010)"
+    return None
+
+
+def _outside_quotes(text: str) -> str:
+    return "".join(text.split('"')[::2])
+
+
+def _extract_bare_years(text: str) -> tuple[str, list[int]]:
+    parts = text.split('"')
+    years: list[int] = []
+    for i in range(0, len(parts), 2):  # even parts are outside quotes
+        years += [int(y) for y in BARE_YEAR.findall(parts[i])]
+        parts[i] = BARE_YEAR.sub(" ", parts[i])
+    return '"'.join(parts), years
+
+
+def _normalise_syntax(text: str) -> str:
+    text = YEAR_RANGE.sub(lambda m: f"year:[{m.group(1) or ''} TO {m.group(2) or ''}]", text)
+    text = LEADING_MINUS.sub(r"\1NOT ", text)
+    return LEADING_PLUS.sub(r"\1", text)
+
+
+def plain_words_query(text: str) -> str:
+    """The query with every piece of syntax removed: what we search when parsing fails."""
+    return " ".join(SYNTAX_CHARS.sub(" ", text).split())
+
+
+def parse(text: str, searcher: Searcher, max_length: int, max_expansion: int) -> ParsedQuery:
+    text = text.strip()
+    if len(text) > max_length:
+        raise QueryRefused(
+            f"the query is {len(text)} characters long; the limit is {max_length}. "
+            "Shorten it to the words that matter."
+        )
+    notices: list[str] = []
+    reason = _unreadable_reason(text)
+    if reason:
+        notices.append(
+            f"Your query could not be read as written ({reason}); it was searched as plain words."
+        )
+        text_for_parser = plain_words_query(text)
+    else:
+        text_for_parser = text
+    stripped, years = _extract_bare_years(text_for_parser)
+    stripped = _normalise_syntax(stripped).strip()
+    parsed = ParsedQuery(text=text, match=None, bare_years=years, notices=notices)
+    if not stripped:
+        return parsed
+    tree = _PARSER.parse(stripped)
+    tree = _rewrite(tree, searcher, max_expansion)
+    _split_top_level(tree, parsed)
+    parsed.words = [
+        w
+        for w in plain_words(_outside_quotes(stripped))
+        if w not in {"and", "or", "not"} and ":" not in w
+    ]
+    return parsed
+
+
+def _split_top_level(tree: wq.Query, parsed: ParsedQuery) -> None:
+    """Sort the top level into soft-AND text clauses, field conditions and exclusions."""
+    children = list(tree.children()) if isinstance(tree, wq.And) else [tree]
+    for child in children:
+        if child is wq.NullQuery or isinstance(child, wq.NullQuery.__class__):
+            continue
+        if isinstance(child, wq.Not):
+            parsed.must_not.append(child.query)
+        elif _fields_of(child) <= {"year", "section", "doc_id"} and _fields_of(child):
+            parsed.must.append(child)
+        else:
+            parsed.should.append(child)
+    n = len(parsed.should)
+    parsed.min_should = n if n <= 2 else max(2, math.ceil(0.6 * n))
+    if parsed.should:
+        parsed.match = parsed.should[0] if n == 1 else wq.Or(parsed.should)
+    terms = [c for c in parsed.should if isinstance(c, wq.Term) and c.fieldname == "text"]
+    if len(terms) >= 2:
+        parsed.proximity = wq.Phrase("text", [t.text for t in terms], slop=8, boost=1.5)
+
+
+def _fields_of(q: wq.Query) -> set[str]:
+    names = {q.field()} if q.field() else set()
+    for child in q.children():
+        names |= _fields_of(child)
+    return names
+
+
+def _rewrite(q: wq.Query, searcher: Searcher, max_expansion: int) -> wq.Query:
+    if isinstance(q, (wq.Prefix, wq.Wildcard)) and q.fieldname in ("text", "doc_title"):
+        return _expand_prefix(q, searcher, max_expansion)
+    if isinstance(q, wq.Term) and q.fieldname == "section":
+        return _resolve(searcher, "section", str(q.text))
+    if isinstance(q, (wq.Term, wq.Prefix)) and q.fieldname == "doc_id":
+        return _resolve(searcher, "doc_id", str(q.text))
+    if isinstance(q, wq.Phrase) and q.fieldname == "section":
+        return _resolve(searcher, "section", " ".join(q.words))
+    return q.apply(lambda child: _rewrite(child, searcher, max_expansion))
+
+
+def _resolve(searcher: Searcher, fieldname: str, value: str) -> wq.Query:
+    """`section:trade` or `doc:2002` means every stored value that contains what was typed."""
+    wanted = value.lower().strip()
+    values = [
+        v.decode("utf-8") if isinstance(v, bytes) else v
+        for v in searcher.reader().lexicon(fieldname)
+    ]
+    exact = [v for v in values if v.lower() == wanted]
+    matches = exact or [v for v in values if wanted in v.lower()]
+    if not matches:
+        return wq.Term(fieldname, value)  # matches nothing, and says so in the results
+    return (
+        wq.Or([wq.Term(fieldname, v) for v in matches])
+        if len(matches) > 1
+        else wq.Term(fieldname, matches[0])
+    )
+
+
+def _expand_prefix(q: wq.Query, searcher: Searcher, max_expansion: int) -> wq.Query:
+    """Expand `word*` over the unstemmed vocabulary, then search the stems of what it found.
+
+    Stemming would otherwise defeat prefixes ("cooperat*" must find "cooperation", whose stem
+    is "cooper"). The expansion is bounded so that "a*" is refused, not slow.
+    """
+    prefix = str(q.text).rstrip("*").lower()
+    if isinstance(q, wq.Wildcard) and ("*" in prefix or "?" in prefix):
+        raise QueryRefused("only prefixes are supported: put * at the end of a word (cooperat*)")
+    if len(prefix) < 2:
+        raise QueryRefused(f'the prefix "{prefix}*" is too short: give at least two letters')
+    reader = searcher.reader()
+    words = []
+    for word in reader.expand_prefix("spell_text", prefix):
+        words.append(word.decode("utf-8") if isinstance(word, bytes) else word)
+        if len(words) > max_expansion:
+            raise QueryRefused(
+                f'the prefix "{prefix}*" matches more than {max_expansion} words; make it longer'
+            )
+    stems = sorted({t.text for w in words for t in _ANALYZER(w)})
+    if not stems:
+        return wq.Term("text", prefix)
+    return wq.Or([wq.Term(q.fieldname, s) for s in stems])

@@ -1,0 +1,63 @@
+"""The index schema: one Whoosh document per paragraph."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from whoosh.fields import ID, NUMERIC, STORED, TEXT, Schema
+
+from searchapp.engine.analysis import text_analyzer
+
+UNKNOWN_YEAR = 0  # stored for documents whose date is unknown; shown as "unknown"
+
+
+@dataclass(frozen=True)
+class ParagraphRecord:
+    """What the engine stores and searches for one paragraph."""
+
+    doc_id: str
+    pid: int
+    paragraph: int
+    text: str
+    section: str
+    section_label: str
+    year: int | None
+    date: str | None
+    doc_title: str
+    order: int  # position in "oldest document first, reading order" over the whole corpus
+
+
+def build_schema() -> Schema:
+    analyzer = text_analyzer()
+    return Schema(
+        key=ID(unique=True, stored=True),  # "doc_id/pid"
+        doc_id=ID(stored=True, sortable=True),
+        pid=STORED(),
+        paragraph=NUMERIC(int, stored=True, sortable=True),
+        # phrase=True keeps positions: exact phrases and proximity boosts need them.
+        text=TEXT(analyzer=analyzer, stored=True, phrase=True, spelling=True),
+        doc_title=TEXT(analyzer=analyzer, stored=True, phrase=False),
+        section_text=TEXT(analyzer=analyzer, phrase=False),
+        section=ID(stored=True, sortable=True),
+        section_label=STORED(),
+        year=NUMERIC(int, stored=True, sortable=True, signed=False, bits=32),
+        date=STORED(),
+        order=NUMERIC(int, stored=True, sortable=True, bits=64),
+    )
+
+
+def record_to_fields(rec: ParagraphRecord) -> dict[str, object]:
+    return {
+        "key": f"{rec.doc_id}/{rec.pid}",
+        "doc_id": rec.doc_id,
+        "pid": rec.pid,
+        "paragraph": rec.paragraph,
+        "text": rec.text,
+        "doc_title": rec.doc_title,
+        "section_text": rec.section,
+        "section": rec.section,
+        "section_label": rec.section_label,
+        "year": rec.year or UNKNOWN_YEAR,
+        "date": rec.date,
+        "order": rec.order,
+    }
