@@ -25,7 +25,7 @@ from whoosh.searching import Searcher
 from searchapp.engine import store
 from searchapp.engine.analysis import text_analyzer
 from searchapp.engine.highlight import Excerpt, excerpt
-from searchapp.engine.query import ParsedQuery, parse
+from searchapp.engine.query import ParsedQuery, QueryRefused, parse
 
 SORTS = ("relevance", "newest", "oldest")
 DATE_UNIT = 10**12  # `order` is date_days * DATE_UNIT + document * 10**6 + paragraph
@@ -123,6 +123,15 @@ class IndexSearcher:
     def doc_count(self) -> int:
         _, columns, _ = self._current()
         return len(columns.live)
+
+    def stems_for(self, text: str) -> frozenset[str]:
+        """The index terms a query searches for in paragraph text (to mark them elsewhere)."""
+        searcher, _, _ = self._current()
+        try:
+            parsed = parse(text, searcher, self.max_query_length, self.max_expansion)
+        except QueryRefused:
+            return frozenset()
+        return _text_stems(parsed)
 
     # -- searching --------------------------------------------------------------------
 

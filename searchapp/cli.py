@@ -1,0 +1,261 @@
+"""The command line: index, search, add, serve.
+
+Exit status: 0 success, 1 a partial failure (some files could not be indexed), 2 wrong
+usage, a refused query, or an index busy with another writer.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+from searchapp.adding import RejectedFile, check_date, place, record_metadata
+from searchapp.config import Settings, load_settings
+from searchapp.corpus.model import Metadata
+from searchapp.engine import IndexBusy, IndexMissing, QueryRefused
+from searchapp.indexer import IndexSummary, scan, update_index
+from searchapp.search import (
+    BadRequest,
+    SearchRequest,
+    SearchService,
+    document_url,
+    paragraph_url,
+)
+
+OK, PARTIAL, USAGE = 0, 1, 2
+WATCH_INTERVAL = 2.0
+
+
+class ArgumentParser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.print_usage(sys.stderr)
+        self.exit(USAGE, f"searchapp: error: {message}\n")
+
+
+def _folders(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--documents", metavar="DIR", help="documents folder (default: documents/)")
+    p.add_argument("--index", metavar="DIR", help="index folder (default: index/)")
+
+
+def build_parser() -> ArgumentParser:
+    parser = ArgumentParser(prog="searchapp", description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=ArgumentParser)
+
+    p = sub.add_parser("index", help="bring the index up to date with the documents folder")
+    _folders(p)
+    p.add_argument("--rebuild", action="store_true", help="rebuild the whole index")
+    p.add_argument("--watch", action="store_true", help="keep indexing as files change")
+
+    p = sub.add_parser("search", help="search from the command line")
+    _folders(p)
+    p.add_argument("query", nargs="?", default="", help="the query (empty: browse)")
+    p.add_argument("--year", action="append", default=[], help="filter by year (repeatable)")
+    p.add_argument("--section", action="append", default=[], help="filter by section")
+    p.add_argument("--limit", type=int, default=10, help="hits to show (default 10)")
+    p.add_argument("--page", type=int, default=1)
+    p.add_argument("--sort", default="relevance", choices=["relevance", "newest", "oldest"])
+    p.add_argument("--json", action="store_true", help="print the HTTP API's JSON")
+
+    p = sub.add_parser("add", help="add new texts and index them")
+    _folders(p)
+    p.add_argument("files", nargs="+", metavar="FILE")
+    p.add_argument("--title")
+    p.add_argument("--date", help="YYYY, YYYY-MM or YYYY-MM-DD")
+    p.add_argument("--kind", help='e.g. "joint statement"')
+    p.add_argument("--parties", help='separated by ";", e.g. "China;Russia"')
+
+    p = sub.add_parser("serve", help="serve the web UI (development server)")
+    _folders(p)
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=5000)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    settings = load_settings(args.documents, args.index)
+    command = {"index": cmd_index, "search": cmd_search, "add": cmd_add, "serve": cmd_serve}
+    try:
+        return command[args.command](args, settings)
+    except IndexBusy as exc:
+        print(f"searchapp: {exc}", file=sys.stderr)
+        return USAGE
+    except KeyboardInterrupt:
+        print("searchapp: interrupted; the index is as it was before this run", file=sys.stderr)
+        return PARTIAL
+
+
+class ProgressBar:
+    """A progress bar on a terminal; silent when stderr is a file or a pipe."""
+
+    def __init__(self) -> None:
+        self.enabled = sys.stderr.isatty()
+
+    def __call__(self, done: int, total: int, name: str) -> None:
+        if not self.enabled:
+            return
+        width = 30
+        filled = width * done // max(total, 1)
+        bar = "#" * filled + "-" * (width - filled)
+        sys.stderr.write(f"\r[{bar}] {done}/{total} {name[-40:]:<40}")
+        if done == total:
+            sys.stderr.write("\n")
+        sys.stderr.flush()
+
+
+def _report(summary: IndexSummary) -> int:
+    for rel, reason in summary.failed:
+        print(f"searchapp: cannot index {rel}: {reason}", file=sys.stderr)
+    for rel, warning in summary.warnings:
+        print(f"searchapp: warning: {rel}: {warning}", file=sys.stderr)
+    print(summary.line())
+    return PARTIAL if summary.failed else OK
+
+
+def _check_documents(settings: Settings) -> bool:
+    if not settings.documents.is_dir():
+        print(f"searchapp: no documents folder at {settings.documents}", file=sys.stderr)
+        return False
+    return True
+
+
+def cmd_index(args: argparse.Namespace, settings: Settings) -> int:
+    if not _check_documents(settings):
+        return USAGE
+    status = _report(update_index(settings.documents, settings.index, args.rebuild, ProgressBar()))
+    if not args.watch:
+        return status
+    print(f"watching {settings.documents} (Ctrl-C to stop)")
+    seen = _snapshot(settings.documents)
+    while True:
+        time.sleep(WATCH_INTERVAL)
+        now = _snapshot(settings.documents)
+        if now != seen:
+            seen = now
+            try:
+                _report(update_index(settings.documents, settings.index))
+            except IndexBusy as exc:
+                print(f"searchapp: {exc}", file=sys.stderr)
+                seen = {}
+
+
+def _snapshot(documents: Path) -> dict[str, tuple[float, int]]:
+    """What changes when a file appears, changes or goes: names, times and sizes."""
+    out = {}
+    for rel in [*scan(documents), "metadata.csv"]:
+        try:
+            st = (documents / rel).stat()
+        except FileNotFoundError:
+            continue
+        out[rel] = (st.st_mtime, st.st_size)
+    return out
+
+
+def cmd_search(args: argparse.Namespace, settings: Settings) -> int:
+    try:
+        service = SearchService(
+            settings.index,
+            settings.max_query_length,
+            settings.max_prefix_expansion,
+            settings.per_page_max,
+        )
+        result = service.search(
+            SearchRequest(
+                q=args.query,
+                years=args.year,
+                sections=args.section,
+                page=args.page,
+                per_page=args.limit,
+                sort=args.sort,
+            )
+        )
+    except (BadRequest, QueryRefused) as exc:
+        print(f"searchapp: {exc}", file=sys.stderr)
+        return USAGE
+    except IndexMissing as exc:
+        print(f"searchapp: {exc}", file=sys.stderr)
+        return USAGE
+    if args.json:
+        print(json.dumps(result, ensure_ascii=False, indent=2))
+        return OK
+    _print_hits(result)
+    return OK
+
+
+def _print_hits(result: dict) -> None:  # type: ignore[type-arg]
+    for notice in result["notices"]:
+        print(f"note: {notice}")
+    if result["suggestion"]:
+        used = " (showing its results)" if result["suggestion_used"] else ""
+        print(f"did you mean: {result['suggestion']}{used}")
+    print(f"{result['total']} paragraphs")
+    for hit in result["hits"]:
+        label = f" {hit['section_label']}" if hit["section_label"] else ""
+        print(
+            f"\n{hit['doc_title']} ({hit['date'] or 'undated'}) ¶{hit['paragraph']}"
+            f" · {hit['section']}{label}"
+        )
+        print(f"  {hit['url']}")
+        print(f"  {hit['text'][:300]}{'…' if len(hit['text']) > 300 else ''}")
+
+
+def cmd_add(args: argparse.Namespace, settings: Settings) -> int:
+    try:
+        date = check_date(args.date)
+    except RejectedFile as exc:
+        print(f"searchapp: {exc}", file=sys.stderr)
+        return USAGE
+    parties = [p.strip() for p in (args.parties or "").split(";") if p.strip()]
+    given = Metadata(title=args.title, date=date, kind=args.kind, parties=parties)
+    settings.documents.mkdir(parents=True, exist_ok=True)
+    placed, status = [], OK
+    for name in args.files:
+        path = Path(name)
+        try:
+            data = path.read_bytes()
+            spot = place(settings.documents, path.name, data)
+        except (OSError, RejectedFile) as exc:
+            reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
+            print(f"searchapp: cannot add {name}: {reason}", file=sys.stderr)
+            status = PARTIAL
+            continue
+        record_metadata(settings.documents, spot.relpath, given)
+        placed.append(spot.relpath)
+    if not placed:
+        return USAGE if status == PARTIAL and len(args.files) == 1 else status
+    summary = update_index(settings.documents, settings.index)
+    failed = dict(summary.failed)
+    service = SearchService(settings.index)
+    for rel in placed:
+        if rel in failed:
+            print(f"searchapp: cannot index {rel}: {failed[rel]}", file=sys.stderr)
+            status = PARTIAL
+            continue
+        doc = service.registry.document_for_path(rel)
+        if doc is not None:
+            first = service.paragraphs(doc.doc_id)
+            url = paragraph_url(doc.doc_id, first[0].pid) if first else ""
+            print(f"{doc.doc_id}\t{document_url(doc.doc_id)}\t{url}")
+    return status
+
+
+def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
+    from searchapp import create_app
+
+    if not _check_documents(settings):
+        return USAGE
+    try:
+        _report(update_index(settings.documents, settings.index, progress=ProgressBar()))
+    except IndexBusy as exc:
+        print(f"searchapp: {exc}; serving the index as it is", file=sys.stderr)
+    app = create_app(settings)
+    app.run(host=args.host, port=args.port)
+    return OK
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,126 @@
+"""Identifiers that never change: document ids, and paragraph ids (pids) across edits.
+
+Pure functions: the registry stores what they decide.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+from searchapp.corpus.model import Metadata
+
+SAME = 0.5  # word-set similarity above which an edited paragraph is "the same paragraph"
+INSIDE = 0.8  # share of a paragraph's words found in another: merged into it, or split from it
+NEAREST = 0.2  # similarity worth pointing to from a removed paragraph's page
+
+
+def slugify(text: str) -> str:
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+
+
+def document_id(meta: Metadata, path: str, taken: set[str]) -> str:
+    """A readable slug from date and kind ("2002-12-02-joint-declaration"), made unique with
+    the parties or the file name when several documents share a date and kind."""
+    base = "-".join(p for p in (meta.date or "undated", slugify(meta.kind or "document")) if p)
+    stem = slugify(path.rsplit("/", 1)[-1].rsplit(".", 1)[0])
+    parties = slugify("-".join(meta.parties))
+    for candidate in (base, f"{base}-{parties}" if parties else "", f"{base}-{stem}"):
+        if candidate and candidate not in taken:
+            return candidate
+    n = 2
+    while f"{base}-{stem}-{n}" in taken:
+        n += 1
+    return f"{base}-{stem}-{n}"
+
+
+@dataclass
+class PidMatch:
+    pids: list[int]  # one per new paragraph, in reading order
+    removed: dict[int, int | None] = field(default_factory=dict)  # old pid -> nearest new pid
+    merged: dict[int, int] = field(default_factory=dict)  # old pid -> pid it was merged into
+    next_pid: int = 1
+
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(re.findall(r"\w+", text.lower()))
+
+
+def _norm(text: str) -> str:
+    return " ".join(text.lower().split())
+
+
+def _jaccard(a: frozenset[str], b: frozenset[str]) -> float:
+    return len(a & b) / len(a | b) if a or b else 1.0
+
+
+def _inside(part: frozenset[str], whole: frozenset[str]) -> float:
+    return len(part & whole) / len(part) if part else 0.0
+
+
+def match_paragraphs(old: list[tuple[int, str]], new: list[str], next_pid: int) -> PidMatch:
+    """Carry pids from the previous version (`old`: pid, text) to the new paragraphs.
+
+    Same text keeps its pid; a lightly edited paragraph keeps its pid; a paragraph merged
+    into another points to it; the first part of a split paragraph keeps its pid; anything
+    else is new and gets a pid never used before (`next_pid` and up). Unmatched old pids are
+    removed, remembering the most similar remaining paragraph.
+    """
+    pids: list[int | None] = [None] * len(new)
+    by_text: dict[str, list[int]] = {}
+    for pid, text in old:
+        by_text.setdefault(_norm(text), []).append(pid)
+    for i, text in enumerate(new):
+        queue = by_text.get(_norm(text))
+        if queue:
+            pids[i] = queue.pop(0)
+    used = {p for p in pids if p is not None}
+    old_words = {pid: _words(text) for pid, text in old}
+    new_words = [_words(t) for t in new]
+    left = [pid for pid, _ in old if pid not in used]
+
+    pairs = sorted(
+        (
+            (-_jaccard(old_words[pid], new_words[i]), abs(oi - i), pid, i)
+            for oi, pid in enumerate(left)
+            for i in range(len(new))
+            if pids[i] is None
+        ),
+    )
+    for neg_score, _, pid, i in pairs:
+        if -neg_score < SAME:
+            break
+        if pid not in used and pids[i] is None:
+            pids[i], used = pid, used | {pid}
+
+    result = PidMatch(pids=[], next_pid=next_pid)
+    for pid in [p for p in left if p not in used]:
+        parts = [
+            i
+            for i in range(len(new))
+            if pids[i] is None and _inside(new_words[i], old_words[pid]) >= INSIDE
+        ]
+        if parts:  # split: the first part keeps the link
+            pids[parts[0]] = pid
+            used.add(pid)
+    for i, pid in enumerate(pids):
+        if pid is None:
+            pids[i] = result.next_pid
+            result.next_pid += 1
+    result.pids = [p for p in pids if p is not None]
+    for pid in [p for p in left if p not in used]:
+        host = max(
+            range(len(new)),
+            key=lambda i, pid=pid: _inside(old_words[pid], new_words[i]),
+            default=None,
+        )
+        if host is not None and _inside(old_words[pid], new_words[host]) >= INSIDE:
+            result.merged[pid] = result.pids[host]
+            used.add(pid)
+    for pid in (p for p in left if p not in used):
+        scored = [(_jaccard(old_words[pid], new_words[i]), result.pids[i]) for i in range(len(new))]
+        best = max(scored, default=(0.0, None))
+        result.removed[pid] = best[1] if best[0] >= NEAREST else None
+    return result

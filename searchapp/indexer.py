@@ -1,0 +1,213 @@
+"""Bringing the index up to date with the documents folder.
+
+Only added, changed and removed files are processed (content fingerprints); `rebuild` reads
+everything into a fresh index generation that replaces the live one in one step. The
+search index is committed first and the registry right after: if the process dies in
+between, the next run sees stale fingerprints and redoes those files, which gives the same
+ids again (pid matching is deterministic).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from searchapp.corpus import load_catalog, load_document, supported_suffixes
+from searchapp.corpus.model import Document, Metadata, UnreadableFile
+from searchapp.engine import IndexWriter, ParagraphRecord, writer_lock
+from searchapp.identity import document_id, match_paragraphs
+from searchapp.registry import DocumentRow, ParagraphRow, Registry, RetiredRow
+
+CATALOG = "metadata.csv"
+DATE_UNIT = 10**12  # must match the engine's decoding of `order`
+UNKNOWN_DATE_DAYS = 10**6  # after every real date: undated documents sort last
+
+Progress = Callable[[int, int, str], None]
+
+
+@dataclass
+class IndexSummary:
+    added: list[str] = field(default_factory=list)  # doc ids
+    changed: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    unchanged: int = 0
+    failed: list[tuple[str, str]] = field(default_factory=list)  # (file, reason)
+    warnings: list[tuple[str, str]] = field(default_factory=list)
+    documents: int = 0
+    paragraphs: int = 0  # paragraphs written in this run
+    seconds: float = 0.0
+    rebuilt: bool = False
+
+    def line(self) -> str:
+        what = "rebuilt" if self.rebuilt else "indexed"
+        return (
+            f"{what}: {len(self.added)} added, {len(self.changed)} changed, "
+            f"{len(self.removed)} removed, {self.unchanged} unchanged, "
+            f"{len(self.failed)} failed; {self.documents} documents, "
+            f"{self.paragraphs} paragraphs written in {self.seconds:.2f} s"
+        )
+
+
+def scan(documents: Path) -> list[str]:
+    """Relative paths of every document file below `documents`, sorted."""
+    suffixes = supported_suffixes()
+    found = []
+    for path in documents.rglob("*"):
+        rel = path.relative_to(documents)
+        if any(part.startswith(".") for part in rel.parts) or not path.is_file():
+            continue
+        if path.suffix.lower() in suffixes and rel.as_posix() != CATALOG:
+            found.append(rel.as_posix())
+    return sorted(found)
+
+
+def fingerprint(path: Path, given: Metadata | None) -> str:
+    digest = hashlib.sha256(path.read_bytes())
+    if given is not None:
+        digest.update(repr(given).encode())
+    return digest.hexdigest()
+
+
+def order_key(date: str | None, seq: int, number: int) -> int:
+    days = UNKNOWN_DATE_DAYS
+    if date:
+        parts = [int(p) for p in date.split("-")] + [1, 1]
+        try:
+            days = dt.date(parts[0], parts[1], parts[2]).toordinal()
+        except ValueError:
+            days = UNKNOWN_DATE_DAYS
+    return days * DATE_UNIT + seq * 10**6 + number
+
+
+def update_index(
+    documents: Path,
+    index: Path,
+    rebuild: bool = False,
+    progress: Progress | None = None,
+) -> IndexSummary:
+    """Bring `index` up to date with `documents`. Raises engine.IndexBusy if another
+    indexer holds the index."""
+    started = time.perf_counter()
+    summary = IndexSummary()
+    with writer_lock(index):
+        registry = Registry(index)
+        catalog = load_catalog(documents)
+        manifest = registry.manifest()
+        files = scan(documents)
+        with IndexWriter(index, rebuild=rebuild) as writer:
+            summary.rebuilt = writer.rebuild
+            todo = []
+            for rel in files:
+                fp = fingerprint(documents / rel, catalog.get(rel))
+                if writer.rebuild or manifest.get(rel) != fp:
+                    todo.append((rel, fp))
+                else:
+                    summary.unchanged += 1
+            gone = [rel for rel in manifest if rel not in set(files)]
+            pending: list[tuple[DocumentRow, list[ParagraphRow], list[RetiredRow]]] = []
+            for n, (rel, fp) in enumerate(todo, 1):
+                if progress:
+                    progress(n, len(todo), rel)
+                try:
+                    doc = load_document(documents / rel, documents, catalog.get(rel))
+                except UnreadableFile as exc:
+                    summary.failed.append((rel, str(exc)))
+                    if writer.rebuild and rel in manifest:
+                        # Keep serving the last good version rather than losing the document.
+                        _carry_over(registry, writer, rel)
+                    continue
+                previous = registry.document_for_path(rel)
+                row, paragraphs, retired = _identify(registry, doc, fp, previous, pending)
+                writer.delete_document(row.doc_id)
+                writer.add_paragraphs(_records(row, paragraphs))
+                pending.append((row, paragraphs, retired))
+                summary.paragraphs += len(paragraphs)
+                summary.warnings += [(rel, w) for w in doc.warnings]
+                is_new = previous is None or not previous.live or rel not in manifest
+                (summary.added if is_new else summary.changed).append(row.doc_id)
+            removed_ids = []
+            for rel in gone:
+                previous = registry.document_for_path(rel)
+                if previous is not None and previous.live:
+                    writer.delete_document(previous.doc_id)
+                    removed_ids.append(previous.doc_id)
+        # The search index is committed (leaving the `with`); now the registry.
+        with registry.transaction() as db:
+            for row, paragraphs, retired in pending:
+                registry.save_document(db, row, paragraphs, retired)
+            for doc_id in removed_ids:
+                registry.remove_document(db, doc_id)
+        summary.removed = removed_ids
+        summary.documents = len(registry.documents())
+    summary.seconds = time.perf_counter() - started
+    return summary
+
+
+def _identify(
+    registry: Registry,
+    doc: Document,
+    fp: str,
+    previous: DocumentRow | None,
+    pending: Iterable[tuple[DocumentRow, list[ParagraphRow], list[RetiredRow]]],
+) -> tuple[DocumentRow, list[ParagraphRow], list[RetiredRow]]:
+    """The document's id (kept if it had one) and its paragraphs' pids (carried over)."""
+    if previous is not None:
+        doc_id, seq, next_pid = previous.doc_id, previous.seq, previous.next_pid
+        old = [(p.pid, p.text) for p in registry.paragraphs(doc_id)]
+    else:
+        taken = registry.doc_ids() | {row.doc_id for row, _, _ in pending}
+        doc_id = document_id(doc.metadata, doc.path, taken)
+        seq = registry.next_seq() + sum(1 for _ in pending)
+        next_pid, old = 1, []
+    match = match_paragraphs(old, [p.text for p in doc.paragraphs], next_pid)
+    paragraphs = [
+        ParagraphRow(doc_id, pid, p.number, p.text, p.section, p.section_label)
+        for pid, p in zip(match.pids, doc.paragraphs, strict=True)
+    ]
+    old_text = dict(old)
+    retired = [
+        RetiredRow(doc_id, pid, None, nearest, old_text[pid])
+        for pid, nearest in match.removed.items()
+    ] + [RetiredRow(doc_id, pid, into, None, old_text[pid]) for pid, into in match.merged.items()]
+    row = DocumentRow(
+        seq=seq,
+        doc_id=doc_id,
+        path=doc.path,
+        live=True,
+        fingerprint=fp,
+        metadata=doc.metadata,
+        warnings=doc.warnings,
+        next_pid=match.next_pid,
+        paragraphs=len(paragraphs),
+    )
+    return row, paragraphs, retired
+
+
+def _records(row: DocumentRow, paragraphs: list[ParagraphRow]) -> list[ParagraphRecord]:
+    meta = row.metadata
+    title = meta.title or row.doc_id
+    return [
+        ParagraphRecord(
+            doc_id=row.doc_id,
+            pid=p.pid,
+            paragraph=p.number,
+            text=p.text,
+            section=p.section,
+            section_label=p.section_label,
+            year=meta.year,
+            date=meta.date,
+            doc_title=title,
+            order=order_key(meta.date, row.seq, p.number),
+        )
+        for p in paragraphs
+    ]
+
+
+def _carry_over(registry: Registry, writer: IndexWriter, rel: str) -> None:
+    row = registry.document_for_path(rel)
+    if row is not None and row.live:
+        writer.add_paragraphs(_records(row, registry.paragraphs(row.doc_id)))

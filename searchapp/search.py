@@ -1,0 +1,208 @@
+"""The search service: what the command line, the JSON API and the pages all call.
+
+It validates a request, asks the engine, and shapes the answer as the SPEC's JSON. It also
+answers "what is at this link" for documents and paragraph permalinks, from the registry.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from searchapp.engine import SORTS, UNKNOWN_YEAR, IndexSearcher, mark_spans
+from searchapp.engine.search import Outcome
+from searchapp.registry import DocumentRow, ParagraphRow, Registry
+from searchapp.sanitize import excerpt_html, marked_html
+
+MAX_PAGE = 1000
+
+
+class BadRequest(ValueError):
+    """The caller's input cannot be used; the message says why (HTTP 400, exit status 2)."""
+
+
+def document_url(doc_id: str) -> str:
+    return f"/documents/{doc_id}"
+
+
+def paragraph_url(doc_id: str, pid: int) -> str:
+    return f"/documents/{doc_id}/{pid}"
+
+
+@dataclass
+class SearchRequest:
+    q: str = ""
+    years: list[str] = field(default_factory=list)
+    sections: list[str] = field(default_factory=list)
+    page: int | str = 1
+    per_page: int | str = 10
+    sort: str = "relevance"
+    group: bool = False
+
+
+def _positive_int(value: int | str, name: str, upper: int) -> int:
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        raise BadRequest(f"{name} must be a whole number, not {str(value)[:40]!r}") from None
+    if not 1 <= number <= upper:
+        raise BadRequest(f"{name} must be between 1 and {upper}")
+    return number
+
+
+def _year(value: str) -> int:
+    text = str(value).strip().lower()
+    if text == "unknown":
+        return UNKNOWN_YEAR
+    if text.isdigit() and len(text) == 4:
+        return int(text)
+    raise BadRequest(f"year must be a four-digit year or 'unknown', not {str(value)[:40]!r}")
+
+
+def year_value(year: int) -> int | str:
+    return "unknown" if year == UNKNOWN_YEAR else year
+
+
+@dataclass
+class ParagraphLookup:
+    """What a permalink points at: a paragraph, or why there is none."""
+
+    status: str  # "ok", "gone" (410), "moved" (301), "missing" (404)
+    document: DocumentRow | None = None
+    paragraph: ParagraphRow | None = None
+    target_pid: int | None = None  # for "moved": where it went; for "gone": the nearest
+
+
+class SearchService:
+    def __init__(
+        self,
+        index: Path,
+        max_query_length: int = 500,
+        max_expansion: int = 2000,
+        per_page_max: int = 100,
+    ) -> None:
+        self.index = index
+        self.engine = IndexSearcher(index, max_query_length, max_expansion)
+        self.registry = Registry(index, readonly=True)
+        self.per_page_max = per_page_max
+
+    def search(self, req: SearchRequest) -> dict[str, Any]:
+        started = time.perf_counter()
+        page = _positive_int(req.page, "page", MAX_PAGE)
+        per_page = _positive_int(req.per_page, "per_page", self.per_page_max)
+        if req.sort not in SORTS:
+            raise BadRequest(f"sort must be one of {', '.join(SORTS)}")
+        years = [_year(y) for y in req.years if str(y).strip()]
+        sections = [s for s in req.sections if s.strip()]
+        outcome = self.engine.search(req.q, years, sections, page, per_page, req.sort, req.group)
+        return self._json(req, outcome, page, per_page, started)
+
+    def _json(
+        self, req: SearchRequest, outcome: Outcome, page: int, per_page: int, started: float
+    ) -> dict[str, Any]:
+        hits = []
+        for hit in outcome.hits:
+            f = hit.fields
+            doc_id, pid = str(f["doc_id"]), int(f["pid"])  # type: ignore[call-overload]
+            entry = {
+                "doc_id": doc_id,
+                "doc_title": f["doc_title"],
+                "date": f["date"],
+                "year": None if not f["year"] else f["year"],
+                "paragraph": f["paragraph"],
+                "pid": pid,
+                "section": f["section"],
+                "section_label": f["section_label"],
+                "text": f["text"],
+                "excerpt": excerpt_html(hit.excerpt),
+                "score": round(hit.score, 4) if hit.score is not None else None,
+                "url": paragraph_url(doc_id, pid),
+            }
+            if outcome.grouped:
+                entry["more_in_document"] = hit.more_in_document
+            hits.append(entry)
+        return {
+            "query": req.q,
+            "total": outcome.total,
+            "page": page,
+            "per_page": per_page,
+            "sort": req.sort,
+            "hits": hits,
+            "facets": {
+                "year": [
+                    {"value": year_value(y), "count": c} for y, c in sorted(outcome.facets.year)
+                ],
+                "section": [
+                    {"value": s, "count": c}
+                    for s, c in sorted(outcome.facets.section, key=lambda x: (-x[1], x[0]))
+                ],
+            },
+            "suggestion": outcome.suggestion,
+            "suggestion_used": outcome.suggestion_used,
+            "notices": outcome.notices,
+            "grouped": outcome.grouped,
+            "took_ms": round((time.perf_counter() - started) * 1000, 2),
+        }
+
+    # -- documents and permalinks ----------------------------------------------------------
+
+    def document(self, doc_id: str) -> DocumentRow | None:
+        return self.registry.document(doc_id) if self.registry.exists() else None
+
+    def paragraphs(self, doc_id: str) -> list[ParagraphRow]:
+        return self.registry.paragraphs(doc_id)
+
+    def documents(self) -> list[DocumentRow]:
+        return self.registry.documents() if self.registry.exists() else []
+
+    def lookup(self, doc_id: str, pid: int) -> ParagraphLookup:
+        doc = self.document(doc_id)
+        if doc is None:
+            return ParagraphLookup("missing")
+        if not doc.live:
+            return ParagraphLookup("gone", doc)
+        para = self.registry.paragraph(doc_id, pid)
+        if para is not None:
+            return ParagraphLookup("ok", doc, para)
+        retired = self.registry.retired(doc_id, pid)
+        if retired is None:
+            return ParagraphLookup("missing", doc)
+        if retired.merged_into is not None:
+            return ParagraphLookup(
+                "moved", doc, target_pid=self._final(doc_id, retired.merged_into)
+            )
+        return ParagraphLookup("gone", doc, target_pid=retired.nearest)
+
+    def _final(self, doc_id: str, pid: int) -> int:
+        """Follow merges to the paragraph that holds the text now."""
+        seen = {pid}
+        while (r := self.registry.retired(doc_id, pid)) is not None and r.merged_into:
+            if r.merged_into in seen:
+                break
+            pid = r.merged_into
+            seen.add(pid)
+        return pid
+
+    def highlight(self, text: str, query: str) -> str:
+        """A paragraph's text as sanitized HTML with the query's words marked."""
+        if not query.strip():
+            return marked_html(text, [])
+        return marked_html(text, mark_spans(text, self.engine.stems_for(query)))
+
+    def paragraph_json(self, found: ParagraphLookup) -> dict[str, Any]:
+        assert found.document is not None and found.paragraph is not None
+        meta, p = found.document.metadata, found.paragraph
+        return {
+            "doc_id": p.doc_id,
+            "pid": p.pid,
+            "paragraph": p.number,
+            "text": p.text,
+            "section": p.section,
+            "section_label": p.section_label,
+            "year": meta.year,
+            "date": meta.date,
+            "doc_title": meta.title or p.doc_id,
+            "url": paragraph_url(p.doc_id, p.pid),
+        }
