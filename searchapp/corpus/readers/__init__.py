@@ -52,4 +52,5 @@ def read_file(path: Path) -> RawText:
 
 
 # The readers register themselves on import.
+from searchapp.corpus.readers import markdown as _markdown  # noqa: E402, F401
 from searchapp.corpus.readers import text as _text  # noqa: E402, F401
