@@ -11,7 +11,12 @@ from __future__ import annotations
 from pathlib import Path
 
 from searchapp.corpus.clean import clean
-from searchapp.corpus.metadata import extract_metadata, load_catalog, save_catalog_row
+from searchapp.corpus.metadata import (
+    extract_metadata,
+    kind_from_title,
+    load_catalog,
+    save_catalog_row,
+)
 from searchapp.corpus.model import Document, Metadata, Paragraph, UnreadableFile
 from searchapp.corpus.parse import parse
 from searchapp.corpus.readers import read_file, supported_suffixes
@@ -54,6 +59,9 @@ def load_document(path: Path, root: Path, given: Metadata | None = None) -> Docu
     metadata = raw.metadata.merged_over(extraction.metadata)
     if given is not None:
         metadata = given.merged_over(metadata)
+    if not metadata.kind:
+        # A title given in front matter or the catalog still tells the kind ("Cablegram to…").
+        metadata.kind = kind_from_title(metadata.title)
     if not metadata.title:
         metadata.title = _title_from_name(path)
     metadata.language = metadata.language or "en"

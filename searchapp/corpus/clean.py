@@ -23,7 +23,7 @@ _PAGE_NUMBER = re.compile(
 # A running header is short; a line longer than this is text even when it repeats.
 _HEADER_MAX_LEN = 90
 # Repeats closer than this many lines are a list or a refrain, not a page header.
-_HEADER_MIN_SPREAD = 8
+_HEADER_MIN_SPREAD = 5
 _HEADER_LETTERS = re.compile(r"[^\W\d_]{2}")
 _DIGITS = re.compile(r"\d+")
 _SPACES = re.compile(r"\s+")
@@ -48,7 +48,7 @@ _CHROME_LINE = re.compile(
     r"|(?:share|tweet|print|email|pin it|click to (?:share|print|email)\b.*)"
     r"|(?:share|follow us) on (?:facebook|twitter|linkedin|whatsapp|telegram).*"
     r"|skip to (?:main )?content|(?:main )?menu|search for:|advertisements?|report this ad"
-    r"|trackback identifier uri|\(?opens in new window\)?|print this page"
+    r"|share this:?|like this:?|trackback identifier uri|\(?opens in new window\)?|print this page"
     r"|(?:posted|filed) (?:in|under|on|by)\b.{0,80}|tags?:.{0,120}|categories:.{0,120}"
     r"|permalink|reblog|subscribe|back to top|read more\.{0,3}|©.{0,100}|copyright ©?.{0,100})$",
     re.I,
@@ -76,7 +76,7 @@ _ROLE = re.compile(
 )
 # "Beijing, December 2, 2002", "Done at Moscow, 16 July 2001", "Beijing, 6 June".
 _PLACE_DATE = re.compile(
-    r"^(?:(?:done|signed|issued|adopted) (?:at|in) )?[A-Z][\w'’.-]*(?: [A-Z][\w'’.-]*){0,3},"
+    r"^(?:(?i:done|signed|issued|adopted) (?:at|in) )?[A-Z][\w'’.-]*(?: [A-Z][\w'’.-]*){0,3},"
     r"(?: [A-Z][\w'’.-]*(?: [A-Z][\w'’.-]*){0,2},)?"
     r" (?:\d{1,2}(?:st|nd|rd|th)? [A-Z][a-z]+\.?|[A-Z][a-z]+\.? \d{1,2}(?:st|nd|rd|th)?)"
     r"(?:,? \d{4})?\.?$"

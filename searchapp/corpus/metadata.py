@@ -147,12 +147,17 @@ def _day_month(text: str) -> _Date | None:
 # "Beijing, China, December 2, 2002", "Cablegram, Canberra, 18 May 1949", "Beijing, 6 June".
 _PLACE_WORD = r"[A-Z][\w'’.-]*(?:\s+(?:[A-Z][\w'’.-]*|de|del|da|am|upon|on))*"
 _DATELINE = re.compile(
-    r"^(?P<places>" + _PLACE_WORD + r"(?:,\s+" + _PLACE_WORD + r"){0,2}),\s+"
+    r"^(?:(?i:done|signed|issued|adopted|made)\s+(?:at|in)\s+)?(?P<places>"
+    + _PLACE_WORD
+    + r"(?:,\s+"
+    + _PLACE_WORD
+    + r"){0,2}),\s+"
     r"(?P<date>(?:[0-3]?\d(?:st|nd|rd|th)?\s*(?:(?:to|-|–|and)\s*[0-3]?\d\s+)?(?:of\s+)?[A-Z][a-z]+\.?"
     r"|[A-Z][a-z]+\.?\s+[0-3]?\d(?:st|nd|rd|th)?)(?:,?\s+\d{4})?)"
     r"(?P<rest>\s*(?:[-–—:.]\s*.*)?)$",
     re.S,
 )
+_DONE_AT = re.compile(r"^(?:done|signed|issued|adopted|made)\s+(?:at|in)\s+", re.I)
 _TRAILING_PAREN = re.compile(r"\s*\(([^()]{3,120})\)\s*$")
 _FULL_TEXT = re.compile(
     r"\s*[(\[](?:full text|text|unofficial translation|excerpts?)[)\]]\s*$", re.I
@@ -461,7 +466,7 @@ def _read_dateline(text: str) -> tuple[str | None, _Date | None]:
     found = _DATELINE.match(text.strip())
     if not found:
         return None, None
-    places = [p.strip() for p in found.group("places").split(",")]
+    places = [_DONE_AT.sub("", p.strip()) for p in found.group("places").split(",")]
     place = next((p for p in places if not _is_kind_word(p)), None)
     date_text = found.group("date")
     dates = find_dates(date_text)
@@ -535,6 +540,14 @@ def _same_words(a: str, b: str) -> bool:
         return _TOKEN.findall(s.lower())
 
     return words(a) == words(b)
+
+
+def kind_from_title(title: str | None) -> str | None:
+    """The kind of document a title names ("CABLEGRAM TO CANBERRA" → "cablegram")."""
+    for pattern, kind in _KINDS:
+        if title and pattern.search(title):
+            return kind
+    return None
 
 
 def _find_kind(title: str | None, body: list[str]) -> str | None:

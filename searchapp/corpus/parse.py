@@ -94,11 +94,11 @@ def heading_label(line: str, width: int | None = None) -> str | None:
     In hard-wrapped text a heading is a short line: a full-width line starting "2. Another
     issue is" is the first line of a numbered paragraph, not a heading.
     """
-    if len(line) > 90 or (width is not None and len(line) >= _SHORT_LINE * width):
-        return None
     md = _MD_HEADING.match(line)
     if md:
         return md.group(1).strip()
+    if len(line) > 90 or (width is not None and len(line) >= _SHORT_LINE * width):
+        return None
     if _ROMAN.match(line):
         return line.rstrip(".").upper()
     if _PART.match(line):

@@ -40,6 +40,7 @@ _SETEXT_UNDERLINE = re.compile(r"^\s{0,3}(=+|-+)\s*$")
 _RULE = re.compile(r"^\s{0,3}(?:(?:\*\s*){3,}|(?:-\s*){3,}|(?:_\s*){3,})$")
 _QUOTE = re.compile(r"^\s{0,3}>\s?")
 _BULLET = re.compile(r"^(\s*)[*+]\s+")
+_EMPHASIS_LINE = re.compile(r"^\s*(?:_([^_\[\]]{2,80})_|\*\*([^*\[\]]{2,80})\*\*)\s*$")
 _FENCE = re.compile(r"^\s{0,3}(?:```|~~~)")
 
 # The editors' apparatus at the end of an edited document: numbered footnotes ("1 Not
@@ -52,7 +53,15 @@ _REFERENCE_LINE = re.compile(r"^\s*\[[^\[\]]{2,120}\]\s*$")
 def read_markdown(data: bytes, path: Path) -> RawText:
     text = decode_text(data)
     front, body = split_front_matter(text)
-    return RawText(text=markdown_to_text(body), metadata=front_matter_metadata(front))
+    metadata = front_matter_metadata(front)
+    plain = markdown_to_text(body)
+    if not metadata.title:
+        # Without a title in the front matter, a first-level heading at the top is the title.
+        first, _, rest = plain.partition("\n")
+        if first.startswith("# ") and not first.startswith("## "):
+            metadata.title = first[2:].strip() or None
+            plain = rest.lstrip("\n")
+    return RawText(text=plain, metadata=metadata)
 
 
 def split_front_matter(text: str) -> tuple[dict[str, Any], str]:
@@ -139,6 +148,13 @@ def _strip_blocks(lines: list[str]) -> list[str]:
         if heading:
             text = _clean_inline(heading.group(2))
             out.append("# " + text if text else "")
+            continue
+        emphasised = _EMPHASIS_LINE.match(line)
+        if emphasised and not (emphasised.group(1) or emphasised.group(2)).rstrip().endswith(
+            (".", ",", ";", ":")
+        ):
+            # A short line in italics or bold, alone, is how these texts print a heading.
+            out.append("# " + _clean_inline(emphasised.group(1) or emphasised.group(2)))
             continue
         line = _BULLET.sub(r"\1- ", line)
         out.append(_clean_inline(line))
