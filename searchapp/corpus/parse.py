@@ -23,6 +23,40 @@ _PART = re.compile(
 # "1." or "2. Political relations" alone on a line (no sentence after the heading).
 _NUMBERED_HEADING = re.compile(r"^(\d{1,2})\.(?:\s+([A-Z][^.!?;:,]{0,70}))?$")
 _SECOND_PART = re.compile(r"^((?:part|section|chapter|article)\s+)(2|II)\b", re.I)
+# A numbered heading has a few words and does not stop mid-phrase.
+_HEADING_MAX_WORDS = 8
+_FUNCTION_WORDS = frozenset(
+    (
+        "a",
+        "an",
+        "and",
+        "as",
+        "at",
+        "by",
+        "for",
+        "from",
+        "in",
+        "into",
+        "of",
+        "on",
+        "or",
+        "our",
+        "that",
+        "the",
+        "their",
+        "these",
+        "this",
+        "those",
+        "to",
+        "was",
+        "were",
+        "which",
+        "with",
+        "is",
+        "are",
+        "be",
+    )
+)
 _MD_HEADING = re.compile(r"^#{1,6}\s+(.+)$")
 
 # A list item: dashes and bullets, "(a)", "a)", "(iv)", "1.", "1)" followed by text.
@@ -104,9 +138,17 @@ def heading_label(line: str, width: int | None = None) -> str | None:
     if _PART.match(line):
         return line.rstrip(".")
     numbered = _NUMBERED_HEADING.match(line)
-    if numbered:
-        return line if numbered.group(2) else numbered.group(1) + "."
+    if numbered and not numbered.group(2):
+        return numbered.group(1) + "."
+    if numbered and _heading_words(numbered.group(2)):
+        return line
     return None
+
+
+def _heading_words(text: str) -> bool:
+    """A few words that do not stop mid-phrase: "Ocean Resources", not "the reform of the"."""
+    words = text.split()
+    return len(words) <= _HEADING_MAX_WORDS and words[-1].lower() not in _FUNCTION_WORDS
 
 
 def _segment(lines: list[str], width: int | None) -> list[_Para]:
