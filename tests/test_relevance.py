@@ -1,0 +1,94 @@
+"""Search quality is measured: MRR@10 and Success@10 of the relevance collection stay above floors.
+
+The collection and the evaluator live in tests/relevance/. The UN part needs ../shared/corpora;
+without it the queries that have an answer in the two seed declarations still run.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from pathlib import Path
+
+import pytest
+
+_PATH = Path(__file__).resolve().parent / "relevance" / "evaluate.py"
+_SPEC = importlib.util.spec_from_file_location("searchapp_relevance_evaluate", _PATH)
+assert _SPEC and _SPEC.loader
+evaluate = importlib.util.module_from_spec(_SPEC)
+sys.modules[_SPEC.name] = evaluate
+_SPEC.loader.exec_module(evaluate)
+
+UN_PRESENT = evaluate.UNGDC_DIR.is_dir()
+
+
+def _engine_missing() -> str | None:
+    try:
+        from searchapp.search import SearchRequest, SearchService  # noqa: F401
+
+        from searchapp.indexer import update_index  # noqa: F401
+    except ImportError as exc:
+        return f"searchapp engine not importable ({exc})"
+    return None
+
+
+def _check_floors(name: str, outcome: evaluate.Run) -> None:
+    floors = evaluate.load_floors()[name]
+    reached = evaluate.summarize(outcome.results)
+    low = {
+        metric: (round(reached[metric], 3), floor)
+        for metric, floor in floors.items()
+        if reached[metric] < floor
+    }
+    if low:
+        lines: list[str] = []
+
+        class _Out:
+            def write(self, text: str) -> None:
+                lines.append(text)
+
+        evaluate.report(outcome.results, out=_Out(), failures_only=True)
+        pytest.fail(
+            f"relevance below the floors of {name!r} (reached, floor): {low}\n{''.join(lines)}"
+        )
+
+
+def test_collection_is_sound() -> None:
+    queries = evaluate.load_collection()
+    assert len(queries) >= 40
+    assert evaluate.verify_collection(queries) == []
+
+
+def test_collection_substrings_in_un_corpus() -> None:
+    if not UN_PRESENT:
+        pytest.skip(
+            f"UN corpus absent at {evaluate.UNGDC_DIR}: only the seed judgments were checked"
+        )
+    queries = evaluate.load_collection()
+    files = {j.file for q in queries for j in q.relevant if j.corpus == "ungdc"}
+    assert all((evaluate.UNGDC_DIR / f).is_file() for f in files)
+
+
+def test_relevance_seeds() -> None:
+    missing = _engine_missing()
+    if missing:
+        pytest.skip(missing)
+    outcome = evaluate.run(with_un=False)
+    assert outcome.results, "no query has an answer in the seeds"
+    assert not [r.query.id for r in outcome.results if r.error]
+    _check_floors("seeds", outcome)
+
+
+@pytest.mark.corpus
+def test_relevance_sample() -> None:
+    missing = _engine_missing()
+    if missing:
+        pytest.skip(missing)
+    if not UN_PRESENT:
+        pytest.skip(
+            f"UN corpus absent at {evaluate.UNGDC_DIR}: "
+            "the seeds-only queries ran in test_relevance_seeds"
+        )
+    outcome = evaluate.run()
+    assert not [r.query.id for r in outcome.results if r.error]
+    _check_floors("sample", outcome)
