@@ -52,5 +52,8 @@ def read_file(path: Path) -> RawText:
 
 
 # The readers register themselves on import.
+from searchapp.corpus.readers import html as _html  # noqa: E402, F401
 from searchapp.corpus.readers import markdown as _markdown  # noqa: E402, F401
+from searchapp.corpus.readers import pdf as _pdf  # noqa: E402, F401
 from searchapp.corpus.readers import text as _text  # noqa: E402, F401
+from searchapp.corpus.readers import xml as _xml  # noqa: E402, F401
