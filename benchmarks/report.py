@@ -1,0 +1,256 @@
+"""RESULTS.md: the figures of one run, with the machine, versions and the targets."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from typing import Any
+
+from benchmarks import targets
+from benchmarks.queries import MIXES
+
+ENGINES = ("ours", "fts5", "tantivy")
+NAMES = {"ours": "ours", "fts5": "FTS5", "tantivy": "Tantivy", "ours-cli": "ours (CLI)"}
+SECTIONS = (
+    "## Machine and versions",
+    "## Targets",
+    "## Corpora",
+    "## Full build",
+    "## Adding one document",
+    "## Engine-level search",
+    "## HTTP under load",
+    "## Cost growth",
+    "## Hit counts",
+    "## Where our time goes",
+    "## Skipped",
+)
+
+
+def table(header: Sequence[str], rows: Sequence[Sequence[object]]) -> list[str]:
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    lines += ["| " + " | ".join(str(cell) for cell in row) + " |" for row in rows]
+    return [*lines, ""]
+
+
+def secs(value: float) -> str:
+    return f"{value:,.1f}" if value >= 10 else f"{value:,.2f}"
+
+
+def ms(value: float | None) -> str:
+    if value is None or math.isnan(value):
+        return "–"
+    return f"{value:,.1f}" if value >= 10 else f"{value:,.2f}"
+
+
+def ratio(a: float | None, b: float | None) -> str:
+    return "–" if a is None or b is None or b == 0 else f"{a / b:.2f}×"
+
+
+def header(results: dict[str, Any]) -> list[str]:
+    return [
+        "# searchapp benchmark results",
+        "",
+        "Written by `benchmarks/run.py`; every figure below comes from the run described here.",
+        "",
+        f"- command: `{results['command']}`",
+        f"- date: {results['started']} (took {results['elapsed_s'] / 60:.1f} min)",
+        f"- paragraphs for every engine come from: {results['ingestion']}",
+        "",
+    ]
+
+
+def machine(results: dict[str, Any]) -> list[str]:
+    rows = [(key, value) for key, value in results["machine"].items()]
+    return [SECTIONS[0], "", *table(("", "value"), rows)]
+
+
+def target_section(results: dict[str, Any]) -> list[str]:
+    primary = targets.primary(results)
+    where = f"{primary['name']} ({primary['label']})" if primary else "no corpus"
+    checks = targets.evaluate(results)
+    rows = [(c.target, c.measured, f"**{c.status}**", c.margin) for c in checks]
+    passed = sum(c.status == "PASS" for c in checks)
+    failed = sum(c.status == "FAIL" for c in checks)
+    return [
+        SECTIONS[1],
+        "",
+        f"Checked on: {where} (targets are for UN size on 2 cores). "
+        f"{passed} PASS, {failed} FAIL, {len(checks) - passed - failed} N/A.",
+        "",
+        *table(("target", "measured", "status", "off by"), rows),
+    ]
+
+
+def corpora_section(results: dict[str, Any]) -> list[str]:
+    rows = [
+        (c["name"], c["label"], f"{c['files']:,}", f"{c['paragraphs']:,}", f"{c['load_s']:.1f}")
+        for c in results["corpora"]
+    ]
+    return [
+        SECTIONS[2],
+        "",
+        *table(("size", "corpus", "files", "paragraphs", "ingestion only (s)"), rows),
+    ]
+
+
+def build_section(results: dict[str, Any]) -> list[str]:
+    rows = []
+    for c in results["corpora"]:
+        for engine in ENGINES:
+            b = c.get("build", {}).get(engine)
+            if b:
+                rows.append(_build_row(c["name"], engine, b))
+    note = (
+        "Each build runs in its own process (peak memory = its VmHWM, or its largest child's "
+        "ru_maxrss). Ours reads and cleans the files itself (ingestion included); the peers are "
+        "fed the paragraphs our ingestion produced (the 'ingestion only' time above)."
+    )
+    header_row = ("size", "engine", "runs", "seconds (median)", "paragraphs/s", "p95 s")
+    header_row += ("index on disk (MiB)", "peak RSS (MiB)")
+    return [SECTIONS[3], "", note, "", *table(header_row, rows)]
+
+
+def _build_row(size: str, engine: str, b: dict[str, Any]) -> tuple[object, ...]:
+    return (
+        size,
+        NAMES[engine],
+        b["runs"],
+        secs(b["seconds"]),
+        f"{b['rate']:,.0f}",
+        secs(b["seconds_p95"]),
+        f"{b['index_mib']:.1f}",
+        f"{b['peak_rss_mib']:.0f}",
+    )
+
+
+def add_section(results: dict[str, Any]) -> list[str]:
+    rows = []
+    for c in results["corpora"]:
+        for engine, figures in c.get("add", {}).items():
+            rows.append(
+                (c["name"], NAMES[engine], figures["n"], ms(figures["median"]), ms(figures["p95"]))
+            )
+    note = (
+        "A new document of about 35 paragraphs added to the built index. Ours: the file "
+        "copied into the documents folder, then an incremental `update_index` in-process; "
+        "ours (CLI): `searchapp add FILE --title --date` as a user runs it (interpreter start "
+        "included). FTS5: INSERT + COMMIT. Tantivy: add + commit + reload."
+    )
+    return [SECTIONS[4], "", note, "", *table(("size", "engine", "n", "p50 ms", "p95 ms"), rows)]
+
+
+def search_section(results: dict[str, Any]) -> list[str]:
+    rows = []
+    for c in results["corpora"]:
+        for mix in MIXES:
+            rows.append(_search_row(c, mix))
+    note = (
+        "Per query: top 10 by BM25 with highlighted excerpts, total hits, year and section "
+        "facet counts over all hits. In-process, warm, one query at a time; each query of "
+        "the mix repeated, p50/p95 over all runs."
+    )
+    head = ("size", "mix", "ours p50", "ours p95", "FTS5 p50", "FTS5 p95")
+    head += ("Tantivy p50", "Tantivy p95", "ours/FTS5 p50", "ours/Tantivy p50")
+    return [SECTIONS[5], "", note + " Times in ms.", "", *table(head, rows)]
+
+
+def _search_row(c: dict[str, Any], mix: str) -> tuple[object, ...]:
+    def p(engine: str, key: str) -> float | None:
+        return targets.search_p(c, engine, mix, key)
+
+    return (
+        c["name"],
+        mix,
+        ms(p("ours", "median")),
+        ms(p("ours", "p95")),
+        ms(p("fts5", "median")),
+        ms(p("fts5", "p95")),
+        ms(p("tantivy", "median")),
+        ms(p("tantivy", "p95")),
+        ratio(p("ours", "median"), p("fts5", "median")),
+        ratio(p("ours", "median"), p("tantivy", "median")),
+    )
+
+
+def http_section(results: dict[str, Any]) -> list[str]:
+    http = results.get("http")
+    if not http or "rps" not in http:
+        reason = (http or {}).get("skipped", "not run")
+        return [SECTIONS[6], "", f"Not measured: {reason}.", ""]
+    note = (
+        f"`gunicorn -w {http['workers']}` serving `/api/search?q=…` over the {http['corpus']} "
+        f"corpus; `wrk -t{http['threads']} -c{http['connections']} -d{http['duration_s']}s` "
+        "(after a warm-up run) with a Lua script rotating through all three mixes."
+    )
+    rows = [
+        ("requests/s", f"{http['rps']:,.1f}"),
+        ("latency p50 (ms)", ms(http["p50_ms"])),
+        ("latency p90 (ms)", ms(http["p90_ms"])),
+        ("latency p99 (ms)", ms(http["p99_ms"])),
+        ("latency max (ms)", ms(http["max_ms"])),
+        ("requests", f"{http['requests']:,}"),
+        ("errors (non-2xx, timeouts, socket)", http["errors"]),
+        ("server RSS, master + workers (MiB)", f"{http['rss_total_mib']:.0f}"),
+        ("largest worker RSS (MiB)", f"{http['rss_max_worker_mib']:.0f}"),
+        ("server peak RSS, summed (MiB)", f"{http['peak_total_mib']:.0f}"),
+    ]
+    return [SECTIONS[6], "", note, "", *table(("", "ours"), rows)]
+
+
+def growth_section(results: dict[str, Any], plot: str | None) -> list[str]:
+    sizes = list(results["corpora"])
+    head = ("engine", "mix", *(f"{c['name']} ({c['paragraphs']:,})" for c in sizes))
+    rows = []
+    for engine in ENGINES:
+        for mix in MIXES:
+            cells = [ms(targets.search_p(c, engine, mix, "median")) for c in sizes]
+            if any(cell != "–" for cell in cells):
+                rows.append((NAMES[engine], mix, *cells))
+    lines = [SECTIONS[7], "", "Search latency p50 (ms) by corpus size.", "", *table(head, rows)]
+    if plot:
+        lines += [f"![growth]({plot})", ""]
+    return lines
+
+
+def totals_section(results: dict[str, Any]) -> list[str]:
+    c = targets.primary(results)
+    if c is None or not c.get("totals"):
+        return [SECTIONS[8], "", "No searches were run.", ""]
+    engines = [e for e in ENGINES if e in c["totals"]]
+    queries = list(next(iter(c["totals"].values())))
+    rows = [(q, *(f"{c['totals'][e].get(q, 0):,}" for e in engines)) for q in queries]
+    note = f"Total hits per query on {c['label']} (a check that every engine did the same work)."
+    return [SECTIONS[8], "", note, "", *table(("query", *(NAMES[e] for e in engines)), rows)]
+
+
+def profile_section(results: dict[str, Any]) -> list[str]:
+    profiles = results.get("profile") or {}
+    if not profiles:
+        return [SECTIONS[9], "", "No profile (ours not run or pyinstrument missing).", ""]
+    lines = [SECTIONS[9], ""]
+    for mix, text in profiles.items():
+        lines += [f"pyinstrument, {mix} queries:", "", "```", text.rstrip(), "```", ""]
+    return lines
+
+
+def skipped_section(results: dict[str, Any]) -> list[str]:
+    skipped = results.get("skipped") or ["nothing"]
+    return [SECTIONS[10], "", *(f"- {reason}" for reason in skipped), ""]
+
+
+def render(results: dict[str, Any], plot: str | None) -> str:
+    parts = [
+        header(results),
+        machine(results),
+        target_section(results),
+        corpora_section(results),
+        build_section(results),
+        add_section(results),
+        search_section(results),
+        http_section(results),
+        growth_section(results, plot),
+        totals_section(results),
+        profile_section(results),
+        skipped_section(results),
+    ]
+    return "\n".join(line for part in parts for line in part)
