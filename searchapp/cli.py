@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import signal
 import sys
 import time
 from collections.abc import Sequence
@@ -76,6 +77,8 @@ def build_parser() -> ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    # Piping into `head` must end quietly, as for any Unix tool.
+    signal.signal(signal.SIGPIPE, signal.SIG_DFL)
     args = build_parser().parse_args(argv)
     settings = load_settings(args.documents, args.index)
     command = {"index": cmd_index, "search": cmd_search, "add": cmd_add, "serve": cmd_serve}

@@ -79,9 +79,13 @@ def load_document(path: Path, root: Path, given: Metadata | None = None) -> Docu
 
 
 def _relative(path: Path, root: Path) -> str:
-    try:
-        return path.resolve().relative_to(root.resolve()).as_posix()
-    except ValueError:
+    # Lexically first: a symlinked file keeps the path it has in the documents folder.
+    for p, r in ((path.absolute(), root.absolute()), (path.resolve(), root.resolve())):
+        try:
+            return p.relative_to(r).as_posix()
+        except ValueError:
+            continue
+    else:
         # A file outside the documents folder (checked by `add` before copying) keeps its name.
         return path.name
 

@@ -4,6 +4,7 @@ Everything above it talks to `IndexWriter`, `IndexSearcher` and the plain values
 and return, so the engine could be replaced without touching the rest.
 """
 
+from searchapp.engine import patches as _patches  # noqa: F401  (applied on import)
 from searchapp.engine.build import IndexWriter
 from searchapp.engine.highlight import Excerpt, mark_spans
 from searchapp.engine.query import QueryRefused

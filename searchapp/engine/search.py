@@ -9,6 +9,7 @@ that is shown is scored, excerpted and loaded.
 from __future__ import annotations
 
 import heapq
+import math
 import re
 import threading
 import time
@@ -168,7 +169,7 @@ class IndexSearcher:
                 )
                 if alt.total:
                     alt.suggestion, alt.suggestion_used = suggestion, True
-                    alt.notices = parsed.notices + alt.notices
+                    alt.notices = parsed.notices
                     return alt
                 outcome.suggestion = suggestion
         elif parsed.words and outcome.total < 3:
@@ -198,12 +199,18 @@ class IndexSearcher:
                 cache[key] = found
             return found
 
-        matched = _matching(parsed, columns, docset)
         year_set = _union(columns.by_year, years)
         section_set = _union(columns.by_section, sections)
-        in_sections = matched if section_set is None else matched & section_set
-        in_years = matched if year_set is None else matched & year_set
-        hits_set = in_sections if year_set is None else in_sections & year_set
+        need = parsed.min_should
+        while True:
+            matched = _matching(parsed, columns, docset, need)
+            in_sections = matched if section_set is None else matched & section_set
+            in_years = matched if year_set is None else matched & year_set
+            hits_set = in_sections if year_set is None else in_sections & year_set
+            # Soft AND: when no paragraph has enough of the words, ask for fewer, down to half.
+            if hits_set or need <= _loosest(len(parsed.should)):
+                break
+            need -= 1
         facets = Facets(
             year=_counts(columns.by_year, in_sections, years),
             section=_counts(columns.by_section, in_years, sections),
@@ -300,19 +307,15 @@ def _text(value: object) -> str:
     return value.decode("utf-8") if isinstance(value, bytes) else str(value)
 
 
-def _matching(parsed: ParsedQuery, columns: _Columns, docset) -> frozenset[int]:  # type: ignore[no-untyped-def]
+def _loosest(clauses: int) -> int:
+    return 1 if clauses <= 2 else math.ceil(clauses / 2)
+
+
+def _matching(parsed: ParsedQuery, columns: _Columns, docset, need: int) -> frozenset[int]:  # type: ignore[no-untyped-def]
     matched: frozenset[int] = columns.live
     if parsed.should:
         sets = [docset(c) for c in parsed.should]
-        if parsed.min_should >= len(sets):
-            matched = frozenset.intersection(*sets)
-        else:
-            matched = _at_least(sets, parsed.min_should)
-            # Soft AND: when too few paragraphs have enough of the words, ask for fewer.
-            need = parsed.min_should
-            while not matched and need > 1:
-                need -= 1
-                matched = _at_least(sets, need)
+        matched = frozenset.intersection(*sets) if need >= len(sets) else _at_least(sets, need)
     for q in parsed.must:
         matched &= docset(q)
     if parsed.match is None and parsed.bare_years:
@@ -379,14 +382,18 @@ def suggest(searcher: Searcher, parsed: ParsedQuery) -> str | None:
     changed = False
     for word in dict.fromkeys(parsed.words):
         stems = [t.text for t in analyzer(word)]
-        if not stems or word.isdigit():
+        if not stems or len(word) < 4 or word.isdigit():
             continue
         freq = reader.doc_frequency("text", stems[0])
         if freq >= 3:
             continue
         for candidate in corrector.suggest(word, limit=5, maxdist=2):
             cand_stems = [t.text for t in analyzer(candidate)]
-            if cand_stems and reader.doc_frequency("text", cand_stems[0]) > max(2, freq * 5):
+            if not cand_stems or cand_stems[0] == stems[0]:
+                continue
+            cand_freq = reader.doc_frequency("text", cand_stems[0])
+            # An unknown word takes any known neighbour; a rare one only a far commoner one.
+            if (freq == 0 and cand_freq) or cand_freq >= max(3, freq * 5):
                 text = _replace_word(text, word, candidate)
                 changed = True
                 break
