@@ -193,6 +193,8 @@ def bench_corpus(run: Run, name: str, engines: list[str], primary: bool) -> dict
         "add": {},
     }
     log(f"{name}: {len(paras):,} paragraphs ingested in {load_s:.1f} s")
+    if name == "un" and corpora.un_available(run.args.shared):
+        run.sources = group_docs(paras)  # the scaled corpora are made of these
     del paras
     engines = [e for e in engines if within_budget(run, e, len(pool), name)]
     engines = [e for e in engines if build_step(run, result, corpus, jsonl, e)]
