@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from whoosh.fields import ID, NUMERIC, STORED, TEXT, Schema
+from whoosh import columns
+from whoosh.fields import COLUMN, ID, NUMERIC, STORED, TEXT, Schema
 
 from searchapp.engine.analysis import text_analyzer
 
@@ -33,7 +34,7 @@ def build_schema() -> Schema:
         key=ID(unique=True, stored=True),  # "doc_id/pid"
         doc_id=ID(stored=True, sortable=True),
         pid=STORED(),
-        paragraph=NUMERIC(int, stored=True, sortable=True),
+        paragraph=STORED(),
         # phrase=True keeps positions: exact phrases and proximity boosts need them.
         text=TEXT(analyzer=analyzer, stored=True, phrase=True, spelling=True),
         doc_title=TEXT(analyzer=analyzer, stored=True, phrase=False),
@@ -42,7 +43,8 @@ def build_schema() -> Schema:
         section_label=STORED(),
         year=NUMERIC(int, stored=True, sortable=True, signed=False, bits=32),
         date=STORED(),
-        order=NUMERIC(int, stored=True, sortable=True, bits=64),
+        # Only sorted on, never searched: a column costs nothing in the inverted index.
+        order=COLUMN(columns.NumericColumn("q")),
     )
 
 
