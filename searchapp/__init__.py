@@ -1,1 +1,44 @@
 """searchapp: full-text search of diplomatic declarations."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Flask
+from htmx_flask import Htmx
+
+from searchapp.config import Settings, load_settings
+
+PACKAGE_TEMPLATES = Path(__file__).parent / "templates"  # inside an installed wheel
+REPO_TEMPLATES = Path(__file__).parent.parent / "templates"  # in a checkout
+
+
+def templates_folder() -> Path:
+    return PACKAGE_TEMPLATES if PACKAGE_TEMPLATES.is_dir() else REPO_TEMPLATES
+
+
+def create_app(settings: Settings | None = None) -> Flask:
+    """The web app over an existing index (`searchapp serve` builds the index first)."""
+    from searchapp.search import SearchService
+    from searchapp.web import register_blueprints
+    from searchapp.web.service import EXTENSION
+
+    settings = settings or load_settings()
+    folder = templates_folder()
+    app = Flask(
+        __name__,
+        template_folder=str(folder),
+        static_folder=str(folder / "static"),
+        static_url_path="/static",
+    )
+    app.config["SEARCHAPP_SETTINGS"] = settings
+    app.config["MAX_CONTENT_LENGTH"] = settings.max_upload_bytes
+    app.extensions[EXTENSION] = SearchService(
+        settings.index,
+        settings.max_query_length,
+        settings.max_prefix_expansion,
+        settings.per_page_max,
+    )
+    Htmx(app)
+    register_blueprints(app)
+    return app
