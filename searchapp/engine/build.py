@@ -28,6 +28,8 @@ class IndexWriter:
             store.remove_stale_generations(root, keep=store.current_generation(root))
             self.gen = store.new_generation(root)
         else:
+            # A rebuild killed before it published left its folder behind: remove it now.
+            store.remove_unfinished_generations(root)
             _, gen = store.open_current(root)
             self.gen = gen
         self._ix: Index | None = None

@@ -26,6 +26,7 @@ YEAR_RANGE = re.compile(r"\byear:(\d{4})?\.\.(\d{4})?")
 LEADING_MINUS = re.compile(r"(^|[\s(])-(?=[\w\"(])")
 LEADING_PLUS = re.compile(r"(^|[\s(])\+(?=[\w\"(])")
 FIELD_PREFIX = re.compile(r"(?<![\w\"])([A-Za-z_]+):(?=\S)")
+NOT_WORDS = re.compile(r"\S+:(?:\[[^\]]*\]|\S+)|\S+\*|\b(?:AND|OR|NOT)\b")
 SYNTAX_CHARS = re.compile(r"[\"()*:\[\]{}^~+]|(?<!\w)-|\b(?:AND|OR|NOT)\b")
 
 
@@ -41,7 +42,6 @@ class ParsedQuery:
     min_should: int = 0
     must: list[wq.Query] = field(default_factory=list)  # field conditions (year:, doc:, …)
     must_not: list[wq.Query] = field(default_factory=list)
-    proximity: wq.Query | None = None  # all words near each other: a ranking bonus
     bare_years: list[int] = field(default_factory=list)
     words: list[str] = field(default_factory=list)  # the plain words, unstemmed (suggestions)
     notices: list[str] = field(default_factory=list)
@@ -130,11 +130,9 @@ def parse(text: str, searcher: Searcher, max_length: int, max_expansion: int) ->
     tree = _PARSER.parse(stripped)
     tree = _rewrite(tree, searcher, max_expansion)
     _split_top_level(tree, parsed)
-    parsed.words = [
-        w
-        for w in plain_words(_outside_quotes(stripped))
-        if w not in {"and", "or", "not"} and ":" not in w
-    ]
+    # The words a "did you mean" may correct: not operators, fields or prefixes.
+    free_text = NOT_WORDS.sub(" ", _outside_quotes(stripped))
+    parsed.words = [w for w in plain_words(free_text) if w not in {"and", "or", "not"}]
     return parsed
 
 
@@ -154,9 +152,6 @@ def _split_top_level(tree: wq.Query, parsed: ParsedQuery) -> None:
     parsed.min_should = n if n <= 2 else max(2, math.ceil(0.6 * n))
     if parsed.should:
         parsed.match = parsed.should[0] if n == 1 else wq.Or(parsed.should)
-    terms = [c for c in parsed.should if isinstance(c, wq.Term) and c.fieldname == "text"]
-    if len(terms) >= 2:
-        parsed.proximity = wq.Phrase("text", [t.text for t in terms], slop=8, boost=1.5)
 
 
 def _fields_of(q: wq.Query) -> set[str]:

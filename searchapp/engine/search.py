@@ -1,37 +1,49 @@
 """Running a query: the matching set, facet counts, ranking, sorting, excerpts, suggestions.
 
-Matching works on sets of document numbers: each clause of the query gives a set, the soft
-AND keeps documents found by enough clauses, and the facet filters are sets too. Facet counts
-are intersections of sets (counted in C, not per hit in Python), and only the page of hits
-that is shown is scored, excerpted and loaded.
+Per index generation, what queries need is held as NumPy arrays indexed by document number
+(live documents, year, section and document codes, reading order, field lengths), and
+posting lists are decoded into arrays once and kept. A query is then array arithmetic:
+clause masks, a soft-AND count, facet counts by `bincount` over all hits (each facet
+without its own filter), BM25F scores summed per term, and only the page that is shown is
+loaded from Whoosh, re-ranked for proximity and excerpted. Cost grows with the posting
+lists a query touches, never with Python loops over its hits.
 """
 
 from __future__ import annotations
 
-import heapq
 import math
 import re
 import threading
 import time
-from collections import Counter
+from collections import OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 from whoosh import query as wq
-from whoosh import scoring
 from whoosh.index import Index
+from whoosh.reading import IndexReader, TermNotFound
 from whoosh.searching import Searcher
 
 from searchapp.engine import store
 from searchapp.engine.analysis import text_analyzer
 from searchapp.engine.highlight import Excerpt, excerpt
+from searchapp.engine.postings import column_values, field_lengths, live_mask, term_postings
 from searchapp.engine.query import ParsedQuery, QueryRefused, parse
 
 SORTS = ("relevance", "newest", "oldest")
 DATE_UNIT = 10**12  # `order` is date_days * DATE_UNIT + document * 10**6 + paragraph
-YEAR_BOOST = 6.0  # a bare year in the query lifts that year's paragraphs above the rest
 REFRESH_EVERY = 0.5  # seconds between checks for a newer index
+# BM25F: paragraph text counts fully, the document title and section name weakly.
+FIELD_WEIGHTS = {"text": 1.0, "doc_title": 0.3, "section_text": 0.3}
+K1, B = 1.2, 0.6
+RERANK_DEPTH = 30  # the best candidates are re-ranked for proximity
+NEAR = 8  # words this close count as near each other
+NEAR_BONUS = 1.25  # all the words within a few words of each other
+EXACT_BONUS = 1.5  # all the words as a phrase
+YEAR_TIER = 1e6  # paragraphs of a bare year in the query rank above all others
+CACHE_BUDGET = 8_000_000  # document numbers held in cached posting lists and masks
 _ANALYZER = text_analyzer()
 
 
@@ -45,7 +57,7 @@ class Hit:
 
 @dataclass
 class Facets:
-    year: list[tuple[int, int]]  # (year, count); UNKNOWN_YEAR for unknown
+    year: list[tuple[int, int]]  # (year, count); UNKNOWN_YEAR (0) for unknown
     section: list[tuple[str, int]]
 
 
@@ -60,21 +72,103 @@ class Outcome:
     grouped: bool = False
 
 
-@dataclass
-class _Columns:
-    """Per-generation lookups by document number, built once per reader."""
+def _text(value: object) -> str:
+    return value.decode("utf-8") if isinstance(value, bytes) else str(value)
 
-    live: frozenset[int]
-    by_year: dict[int, frozenset[int]]
-    by_section: dict[str, frozenset[int]]
-    order: list[int]
-    doc_of: list[str]
+
+def _codes(values: list[object]) -> tuple[list[object], np.ndarray]:
+    """Distinct values (first-seen order) and each document's index into them."""
+    index: dict[object, int] = {}
+    codes = np.fromiter((index.setdefault(v, len(index)) for v in values), np.int32, len(values))
+    return list(index), codes
+
+
+class _Snapshot:
+    """One index generation as arrays, plus the posting lists and masks read from it."""
+
+    def __init__(self, searcher: Searcher) -> None:
+        reader = searcher.reader()
+        self.searcher = searcher
+        self.reader: IndexReader = reader
+        self.n = reader.doc_count_all()
+        self.live = live_mask(reader)
+        self.live_count = int(self.live.sum())
+        self.years, self.year_code = _codes([int(v) for v in column_values(reader, "year")])
+        self.sections, self.section_code = _codes(
+            [_text(v) for v in column_values(reader, "section")]
+        )
+        self.docs, self.doc_code = _codes([_text(v) for v in column_values(reader, "doc_id")])
+        self.order = np.array(column_values(reader, "order"), dtype=np.int64)
+        self.lengths = {f: field_lengths(reader, f) for f in FIELD_WEIGHTS}
+        self.avg_length = {
+            f: float(lengths[self.live].mean()) if self.live_count else 1.0
+            for f, lengths in self.lengths.items()
+        }
+        self._cache: OrderedDict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = OrderedDict()
+        self._cached = 0
+        self._suggestions: dict[str, str | None] = {}
+        self._lock = threading.Lock()
+
+    def postings(self, fieldname: str, text: str) -> tuple[np.ndarray, np.ndarray]:
+        key = (fieldname, text)
+        with self._lock:
+            found = self._cache.get(key)
+            if found is not None:
+                self._cache.move_to_end(key)
+                return found
+        found = term_postings(self.reader, fieldname, text)
+        self._remember(key, found)
+        return found
+
+    def docs_of(self, q: wq.Query) -> np.ndarray:
+        """Document numbers matching a clause Whoosh has to evaluate (phrases, ranges)."""
+        key = ("", repr(q))
+        with self._lock:
+            found = self._cache.get(key)
+            if found is not None:
+                self._cache.move_to_end(key)
+                return found[0]
+        ids = np.fromiter(self.searcher.docs_for_query(q), dtype=np.int64)
+        self._remember(key, (ids, ids))
+        return ids
+
+    def _remember(self, key: tuple[str, str], value: tuple[np.ndarray, np.ndarray]) -> None:
+        with self._lock:
+            self._cache[key] = value
+            self._cached += len(value[0])
+            while self._cached > CACHE_BUDGET and len(self._cache) > 1:
+                _, dropped = self._cache.popitem(last=False)
+                self._cached -= len(dropped[0])
+
+    def suggestion(self, parsed: ParsedQuery) -> str | None:
+        """`suggest`, remembered: walking the vocabulary costs tens of milliseconds."""
+        with self._lock:
+            if parsed.text in self._suggestions:
+                return self._suggestions[parsed.text]
+        found = suggest(self.searcher, parsed)
+        with self._lock:
+            if len(self._suggestions) > 10_000:
+                self._suggestions.clear()
+            self._suggestions[parsed.text] = found
+        return found
+
+    def mask(self, ids: np.ndarray) -> np.ndarray:
+        out = np.zeros(self.n, dtype=bool)
+        out[ids] = True
+        return out
+
+    def value_mask(
+        self, codes: np.ndarray, values: list[object], chosen: Iterable[object]
+    ) -> np.ndarray:
+        chosen = set(chosen)
+        wanted = [i for i, v in enumerate(values) if v in chosen]
+        return np.isin(codes, np.array(wanted, dtype=np.int32))
 
 
 class IndexSearcher:
     """Answers queries from the live index; notices and opens a newer one when it appears.
 
-    Thread-safe: the current searcher is swapped under a lock and each query runs on the one
+    Thread-safe: the current snapshot is swapped under a lock and each query runs on the one
     it started with.
     """
 
@@ -85,51 +179,39 @@ class IndexSearcher:
         self._lock = threading.Lock()
         self._ix: Index | None = None
         self._gen: Path | None = None
-        self._searcher: Searcher | None = None
-        self._columns: _Columns | None = None
+        self._snap: _Snapshot | None = None
         self._checked = 0.0
-        self._sets: dict[str, frozenset[int]] = {}
 
     # -- keeping up with the index -------------------------------------------------------
 
-    def _current(self) -> tuple[Searcher, _Columns, dict[str, frozenset[int]]]:
+    def _current(self) -> _Snapshot:
         with self._lock:
             now = time.monotonic()
-            if self._searcher is None or now - self._checked > REFRESH_EVERY:
+            if self._snap is None or now - self._checked > REFRESH_EVERY:
                 self._checked = now
                 self._refresh()
-            assert self._searcher is not None and self._columns is not None
-            return self._searcher, self._columns, self._sets
+            assert self._snap is not None
+            return self._snap
 
     def _refresh(self) -> None:
         gen = store.current_generation(self.root)
         if gen is None:
             raise store.IndexMissing(f"no index in {self.root}: run `searchapp index` first")
-        if gen != self._gen or self._ix is None:
+        if gen != self._gen or self._ix is None or self._snap is None:
             ix, gen = store.open_current(self.root)
             self._ix, self._gen = ix, gen
-            self._open(ix.searcher(weighting=scoring.BM25F(B=0.6, K1=1.2)))
-        elif self._searcher is not None and not self._searcher.up_to_date():
-            self._open(self._searcher.refresh())
-
-    def _open(self, searcher: Searcher) -> None:
-        self._searcher = searcher
-        self._columns = _read_columns(searcher)
-        self._sets = {}
-
-    def generation(self) -> str:
-        searcher, _, _ = self._current()
-        return f"{self._gen.name if self._gen else ''}:{searcher.reader().generation()}"
+            self._snap = _Snapshot(ix.searcher())
+        elif not self._snap.searcher.up_to_date():
+            self._snap = _Snapshot(self._snap.searcher.refresh())
 
     def doc_count(self) -> int:
-        _, columns, _ = self._current()
-        return len(columns.live)
+        return self._current().live_count
 
     def stems_for(self, text: str) -> frozenset[str]:
         """The index terms a query searches for in paragraph text (to mark them elsewhere)."""
-        searcher, _, _ = self._current()
+        snap = self._current()
         try:
-            parsed = parse(text, searcher, self.max_query_length, self.max_expansion)
+            parsed = parse(text, snap.searcher, self.max_query_length, self.max_expansion)
         except QueryRefused:
             return frozenset()
         return _text_stems(parsed)
@@ -146,221 +228,262 @@ class IndexSearcher:
         sort: str = "relevance",
         group: bool = False,
     ) -> Outcome:
-        searcher, columns, cache = self._current()
-        parsed = parse(text, searcher, self.max_query_length, self.max_expansion)
-        outcome = self._run(
-            searcher, columns, cache, parsed, set(years), set(sections), page, per_page, sort, group
-        )
-        if outcome.total == 0 and parsed.words:
-            suggestion = suggest(searcher, parsed)
+        snap = self._current()
+        parsed = parse(text, snap.searcher, self.max_query_length, self.max_expansion)
+        filters = (set(years), set(sections), page, per_page, sort, group)
+        outcome = _run(snap, parsed, *filters)
+        unknown = bool(parsed.words) and _has_unknown_word(snap.reader, parsed)
+        if unknown or (outcome.total == 0 and parsed.words):
+            suggestion = snap.suggestion(parsed)
+            outcome.suggestion = suggestion
+            # An unknown word that soft AND left out, or no hits at all: show the suggestion's
+            # results, and say so.
             if suggestion:
-                retry = parse(suggestion, searcher, self.max_query_length, self.max_expansion)
-                alt = self._run(
-                    searcher,
-                    columns,
-                    cache,
-                    retry,
-                    set(years),
-                    set(sections),
-                    page,
-                    per_page,
-                    sort,
-                    group,
-                )
+                retry = parse(suggestion, snap.searcher, self.max_query_length, self.max_expansion)
+                alt = _run(snap, retry, *filters)
                 if alt.total:
                     alt.suggestion, alt.suggestion_used = suggestion, True
                     alt.notices = parsed.notices
                     return alt
-                outcome.suggestion = suggestion
-        elif parsed.words and outcome.total < 3:
-            outcome.suggestion = suggest(searcher, parsed)
         return outcome
 
-    def _run(
-        self,
-        searcher: Searcher,
-        columns: _Columns,
-        cache: dict[str, frozenset[int]],
-        parsed: ParsedQuery,
-        years: set[int],
-        sections: set[str],
-        page: int,
-        per_page: int,
-        sort: str,
-        group: bool,
-    ) -> Outcome:
-        def docset(q: wq.Query) -> frozenset[int]:
-            key = repr(q)
-            found = cache.get(key)
-            if found is None:
-                found = frozenset(searcher.docs_for_query(q))
-                if len(cache) > 2048:
-                    cache.clear()
-                cache[key] = found
-            return found
 
-        year_set = _union(columns.by_year, years)
-        section_set = _union(columns.by_section, sections)
-        need = parsed.min_should
-        while True:
-            matched = _matching(parsed, columns, docset, need)
-            in_sections = matched if section_set is None else matched & section_set
-            in_years = matched if year_set is None else matched & year_set
-            hits_set = in_sections if year_set is None else in_sections & year_set
-            # Soft AND: when no paragraph has enough of the words, ask for fewer, down to half.
-            if hits_set or need <= _loosest(len(parsed.should)):
-                break
-            need -= 1
-        facets = Facets(
-            year=_counts(columns.by_year, in_sections, years),
-            section=_counts(columns.by_section, in_years, sections),
-        )
-        start = (page - 1) * per_page
-        stems = _text_stems(parsed)
-        if group:
-            ranked, more = self._grouped(
-                searcher, columns, parsed, hits_set, start + per_page, sort
-            )
-            total = len({columns.doc_of[d] for d in hits_set})
-        else:
-            ranked = self._rank(searcher, columns, parsed, hits_set, start + per_page, sort)
-            more = {}
-            total = len(hits_set)
-        hits = []
-        for docnum, score in ranked[start:]:
-            stored = searcher.stored_fields(docnum)
-            hits.append(
-                Hit(stored, score, excerpt(str(stored["text"]), stems), more.get(docnum, 0))
-            )
-        return Outcome(total, hits, facets, notices=list(parsed.notices), grouped=group)
-
-    def _rank(
-        self,
-        searcher: Searcher,
-        columns: _Columns,
-        parsed: ParsedQuery,
-        allowed: frozenset[int],
-        limit: int,
-        sort: str,
-    ) -> list[tuple[int, float | None]]:
-        if not allowed or limit <= 0:
-            return []
-        scoring_q = _scoring_query(parsed)
-        if sort == "relevance" and scoring_q is not None:
-            results = searcher.search(scoring_q, filter=set(allowed), limit=limit)
-            return [(r.docnum, float(r.score)) for r in results]
-        order = columns.order
-        if sort == "newest":
-            key = lambda d: (-(order[d] // DATE_UNIT), order[d] % DATE_UNIT)  # noqa: E731
-        else:
-            key = order.__getitem__
-        return [(d, None) for d in heapq.nsmallest(limit, allowed, key=key)]
-
-    def _grouped(
-        self,
-        searcher: Searcher,
-        columns: _Columns,
-        parsed: ParsedQuery,
-        allowed: frozenset[int],
-        limit: int,
-        sort: str,
-    ) -> tuple[list[tuple[int, float | None]], dict[int, int]]:
-        """The best paragraph of each document, and how many more it has."""
-        per_doc = Counter(columns.doc_of[d] for d in allowed)
-        depth = limit * 4
-        while True:
-            ranked = self._rank(searcher, columns, parsed, allowed, depth, sort)
-            best: dict[str, tuple[int, float | None]] = {}
-            for docnum, score in ranked:
-                best.setdefault(columns.doc_of[docnum], (docnum, score))
-            if len(best) >= limit or len(ranked) >= len(allowed):
-                break
-            depth *= 4
-        chosen = list(best.values())[:limit]
-        more = {d: per_doc[columns.doc_of[d]] - 1 for d, _ in chosen}
-        return chosen, more
-
-
-def _read_columns(searcher: Searcher) -> _Columns:
-    reader = searcher.reader()
-    n = reader.doc_count_all()
-    live = frozenset(reader.all_doc_ids())
-    years = list(reader.column_reader("year")) if n else []
-    sections = list(reader.column_reader("section")) if n else []
-    order = list(reader.column_reader("order")) if n else []
-    doc_of = list(reader.column_reader("doc_id")) if n else []
-    by_year: dict[int, set[int]] = {}
-    by_section: dict[str, set[int]] = {}
-    for d in live:
-        by_year.setdefault(int(years[d]), set()).add(d)
-        by_section.setdefault(_text(sections[d]), set()).add(d)
-    return _Columns(
-        live=live,
-        by_year={k: frozenset(v) for k, v in by_year.items()},
-        by_section={k: frozenset(v) for k, v in by_section.items()},
-        order=[int(o) for o in order],
-        doc_of=[_text(d) for d in doc_of],
+def _run(
+    snap: _Snapshot,
+    parsed: ParsedQuery,
+    years: set[int],
+    sections: set[str],
+    page: int,
+    per_page: int,
+    sort: str,
+    group: bool,
+) -> Outcome:
+    year_mask = snap.value_mask(snap.year_code, snap.years, years) if years else None
+    section_mask = snap.value_mask(snap.section_code, snap.sections, sections) if sections else None
+    clause_masks = [_clause_mask(snap, c) for c in parsed.should]
+    counts = np.zeros(snap.n, dtype=np.int16)
+    for m in clause_masks:
+        counts += m
+    base = _base_mask(snap, parsed)
+    need = parsed.min_should
+    while True:
+        matched = base & (counts >= need) if clause_masks else base
+        in_sections = matched if section_mask is None else matched & section_mask
+        hits = in_sections if year_mask is None else in_sections & year_mask
+        # Soft AND: when no paragraph has enough of the words, ask for fewer, down to half.
+        if not clause_masks or hits.any() or need <= _loosest(len(clause_masks)):
+            break
+        need -= 1
+    in_years = matched if year_mask is None else matched & year_mask
+    facets = Facets(
+        year=_counts(snap.years, snap.year_code, in_sections, years),
+        section=_counts(snap.sections, snap.section_code, in_years, sections),
     )
-
-
-def _text(value: object) -> str:
-    return value.decode("utf-8") if isinstance(value, bytes) else str(value)
+    hit_ids = np.flatnonzero(hits)
+    start, stop = (page - 1) * per_page, page * per_page
+    relevance = sort == "relevance" and bool(clause_masks)
+    if relevance:
+        keys = -_scores(snap, parsed, clause_masks, counts, hit_ids)
+    else:
+        keys = _date_keys(snap, hit_ids, newest=sort == "newest")
+    more: dict[int, int] = {}
+    if group:
+        ranked, more = _grouped(snap, hit_ids, keys, start, stop)
+        total = len(np.unique(snap.doc_code[hit_ids]))
+    else:
+        ranked = _top(hit_ids, keys, stop)
+        total = len(hit_ids)
+    scores: dict[int, float] = {}
+    if relevance:
+        shown = np.array(ranked[:stop], dtype=np.int64)
+        scores = dict(
+            zip(ranked[:stop], (-keys[np.searchsorted(hit_ids, shown)]).tolist(), strict=True)
+        )
+    if relevance and start < RERANK_DEPTH and not group:
+        ranked = _rerank(snap, parsed, ranked[:RERANK_DEPTH], scores) + ranked[RERANK_DEPTH:]
+    stems = _text_stems(parsed)
+    page_hits = []
+    for d in ranked[start:stop]:
+        stored = snap.searcher.stored_fields(d)
+        page_hits.append(
+            Hit(
+                stored,
+                scores.get(d) if relevance else None,
+                excerpt(str(stored["text"]), stems),
+                more.get(d, 0),
+            )
+        )
+    return Outcome(total, page_hits, facets, notices=list(parsed.notices), grouped=group)
 
 
 def _loosest(clauses: int) -> int:
     return 1 if clauses <= 2 else math.ceil(clauses / 2)
 
 
-def _matching(parsed: ParsedQuery, columns: _Columns, docset, need: int) -> frozenset[int]:  # type: ignore[no-untyped-def]
-    matched: frozenset[int] = columns.live
-    if parsed.should:
-        sets = [docset(c) for c in parsed.should]
-        matched = frozenset.intersection(*sets) if need >= len(sets) else _at_least(sets, need)
+def _base_mask(snap: _Snapshot, parsed: ParsedQuery) -> np.ndarray:
+    mask = snap.live.copy()
     for q in parsed.must:
-        matched &= docset(q)
-    if parsed.match is None and parsed.bare_years:
-        matched &= _union(columns.by_year, set(parsed.bare_years)) or frozenset()
+        mask &= _clause_mask(snap, q)
     for q in parsed.must_not:
-        matched -= docset(q)
-    return matched & columns.live
+        mask &= ~_clause_mask(snap, q)
+    if not parsed.should and parsed.bare_years:
+        mask &= snap.value_mask(snap.year_code, snap.years, parsed.bare_years)
+    return mask
 
 
-def _at_least(sets: list[frozenset[int]], need: int) -> frozenset[int]:
-    counts: Counter[int] = Counter()
-    for s in sets:
-        counts.update(s)
-    return frozenset(d for d, c in counts.items() if c >= need)
+def _clause_mask(snap: _Snapshot, q: wq.Query) -> np.ndarray:
+    """Which documents a clause matches, from posting arrays where the clause is made of
+    terms, from Whoosh where it needs positions or ranges."""
+    if isinstance(q, wq.Term) and isinstance(q.text, str):
+        return snap.mask(snap.postings(q.fieldname, q.text)[0])
+    if isinstance(q, wq.Or):
+        out = np.zeros(snap.n, dtype=bool)
+        for child in q.children():
+            out |= _clause_mask(snap, child)
+        return out
+    if isinstance(q, wq.And):
+        out = np.ones(snap.n, dtype=bool)
+        for child in q.children():
+            out &= _clause_mask(snap, child)
+        return out
+    if isinstance(q, wq.Not):
+        return ~_clause_mask(snap, q.query)
+    if isinstance(q, wq.NullQuery.__class__):
+        return np.zeros(snap.n, dtype=bool)
+    return snap.mask(snap.docs_of(q))
 
 
-def _union(index: dict, chosen: set) -> frozenset[int] | None:  # type: ignore[type-arg]
-    if not chosen:
-        return None
-    out: set[int] = set()
-    for value in chosen:
-        out |= index.get(value, frozenset())
-    return frozenset(out)
-
-
-def _counts(index: dict, within: frozenset[int], selected: set) -> list:  # type: ignore[type-arg]
+def _counts(values: list[object], codes: np.ndarray, within: np.ndarray, selected: set) -> list:  # type: ignore[type-arg]
     """Count of `within` per facet value; selected values are listed even at zero."""
-    counts = [(value, len(within & docs)) for value, docs in index.items()]
-    return [(v, c) for v, c in counts if c or v in selected]
+    counts = np.bincount(codes[within], minlength=len(values)) if len(values) else []
+    return [(v, int(c)) for v, c in zip(values, counts, strict=False) if c or v in selected]
 
 
-def _scoring_query(parsed: ParsedQuery) -> wq.Query | None:
-    parts: list[wq.Query] = list(parsed.should)
-    if not parts:
+def _scores(
+    snap: _Snapshot,
+    parsed: ParsedQuery,
+    clause_masks: list[np.ndarray],
+    counts: np.ndarray,
+    hit_ids: np.ndarray,
+) -> np.ndarray:
+    """BM25F of every hit, times the square of the share of clauses it matches (all the
+    words first, then most of them); paragraphs of a bare year in the query first."""
+    scores = np.zeros(snap.n, dtype=np.float32)
+    n_live = max(snap.live_count, 1)
+    for clause, cmask in zip(parsed.should, clause_masks, strict=True):
+        terms = {_text(t) for f, t in clause.iter_all_terms() if f == "text"}
+        for term in terms:
+            for fieldname, weight in FIELD_WEIGHTS.items():
+                ids, tf = snap.postings(fieldname, term)
+                if not len(ids):
+                    continue
+                idf = math.log(1 + (n_live - len(ids) + 0.5) / (len(ids) + 0.5))
+                norm = K1 * (1 - B + B * snap.lengths[fieldname][ids] / snap.avg_length[fieldname])
+                contribution = weight * idf * tf * (K1 + 1) / (tf + norm)
+                inside = cmask[ids]
+                scores[ids[inside]] += contribution[inside]
+    share = counts[hit_ids] / max(len(clause_masks), 1)
+    out = scores[hit_ids] * share * share
+    if parsed.bare_years:
+        out += YEAR_TIER * snap.value_mask(snap.year_code, snap.years, parsed.bare_years)[hit_ids]
+    return out
+
+
+def _date_keys(snap: _Snapshot, hit_ids: np.ndarray, newest: bool) -> np.ndarray:
+    order = snap.order[hit_ids]
+    if not newest:
+        return order.astype(np.float64)
+    # Newest document first, each still in reading order.
+    return (-(order // DATE_UNIT) * DATE_UNIT + order % DATE_UNIT).astype(np.float64)
+
+
+def _top(hit_ids: np.ndarray, keys: np.ndarray, limit: int) -> list[int]:
+    """The `limit` hits with the smallest keys, in order (ties in document order)."""
+    if limit < len(keys):
+        part = np.argpartition(keys, limit)[:limit]
+        part = part[np.lexsort((hit_ids[part], keys[part]))]
+    else:
+        part = np.lexsort((hit_ids, keys))
+    return hit_ids[part].tolist()
+
+
+def _grouped(
+    snap: _Snapshot, hit_ids: np.ndarray, keys: np.ndarray, start: int, stop: int
+) -> tuple[list[int], dict[int, int]]:
+    """The best paragraph of each document in rank order, and how many more it has."""
+    order = np.lexsort((hit_ids, keys))
+    docs = snap.doc_code[hit_ids[order]]
+    _, first = np.unique(docs, return_index=True)
+    best = order[np.sort(first)]
+    chosen = hit_ids[best][:stop].tolist()
+    per_doc = np.bincount(snap.doc_code[hit_ids], minlength=len(snap.docs))
+    more = {d: int(per_doc[snap.doc_code[d]]) - 1 for d in chosen[start:]}
+    return chosen, more
+
+
+def _rerank(
+    snap: _Snapshot, parsed: ParsedQuery, ranked: list[int], scores: dict[int, float]
+) -> list[int]:
+    """Words together (an exact phrase more than words near each other) above words apart."""
+    words = _proximity_words(parsed)
+    if len(words) < 2 or not ranked:
+        return ranked
+    positions = _positions(snap.reader, words, sorted(ranked))
+    for d in ranked:
+        span = _shortest_span(positions.get(d))
+        if span is None:
+            continue
+        bonus = EXACT_BONUS if span == len(words) - 1 else NEAR_BONUS if span <= NEAR else 1.0
+        tier = YEAR_TIER if scores[d] >= YEAR_TIER else 0.0
+        scores[d] = tier + (scores[d] - tier) * bonus
+    return sorted(ranked, key=lambda d: -scores[d])
+
+
+def _proximity_words(parsed: ParsedQuery) -> list[str]:
+    return [
+        _text(c.text) for c in parsed.should if isinstance(c, wq.Term) and c.fieldname == "text"
+    ]
+
+
+def _positions(
+    reader: IndexReader, words: list[str], docs: list[int]
+) -> dict[int, list[list[int]]]:
+    """Positions of each word in each of `docs` (sorted) that has them all."""
+    found: dict[int, list[list[int]]] = {d: [] for d in docs}
+    for word in words:
+        try:
+            m = reader.postings("text", word)
+        except TermNotFound:  # a word absent from the index: no document has them all
+            return {}
+        for d in docs:
+            if d not in found or not m.is_active():
+                continue
+            if m.id() < d:
+                m.skip_to(d)
+            if m.is_active() and m.id() == d:
+                found[d].append(list(m.value_as("positions")))
+            else:
+                del found[d]
+    return {d: p for d, p in found.items() if len(p) == len(words)}
+
+
+def _shortest_span(positions: list[list[int]] | None) -> int | None:
+    """The smallest distance between first and last word over windows holding every word,
+    in query order (0-based positions; `len(words) - 1` is the exact phrase)."""
+    if not positions:
         return None
-    if parsed.proximity is not None:
-        parts.append(parsed.proximity)
-    terms = [t for t in parsed.should if isinstance(t, wq.Term) and t.fieldname == "text"]
-    for t in terms:  # title and section name count, more weakly (BM25F over three fields)
-        parts.append(wq.Term("doc_title", t.text, boost=0.3))
-        parts.append(wq.Term("section_text", t.text, boost=0.3))
-    for year in parsed.bare_years:
-        parts.append(wq.ConstantScoreQuery(wq.Term("year", year), score=YEAR_BOOST))
-    # The coordination bonus ranks paragraphs with all the words above those with most.
-    return wq.Or(parts, scale=0.9)
+    best = None
+    for start in positions[0]:
+        pos = start
+        for later in positions[1:]:
+            nxt = next((p for p in later if p > pos), None)
+            if nxt is None:
+                break
+            pos = nxt
+        else:
+            if best is None or pos - start < best:
+                best = pos - start
+    return best
 
 
 def _text_stems(parsed: ParsedQuery) -> frozenset[str]:
@@ -372,31 +495,52 @@ def _text_stems(parsed: ParsedQuery) -> frozenset[str]:
     return frozenset(stems)
 
 
+# -- did you mean ---------------------------------------------------------------------
+
+
+def _word_frequencies(reader: IndexReader, parsed: ParsedQuery) -> list[int]:
+    return [
+        reader.doc_frequency("text", t.text)
+        for w in parsed.words
+        if len(w) >= 4 and not w.isdigit()
+        for t in _ANALYZER(w)
+    ]
+
+
+def _has_unknown_word(reader: IndexReader, parsed: ParsedQuery) -> bool:
+    return any(f == 0 for f in _word_frequencies(reader, parsed))
+
+
 def suggest(searcher: Searcher, parsed: ParsedQuery) -> str | None:
-    """A "did you mean" from the index vocabulary: each rare word that has a much more
-    frequent neighbour within two edits is replaced by it."""
-    analyzer = _ANALYZER
+    """A "did you mean" from the index vocabulary: each unknown or rare word that has a
+    much commoner neighbour (same first letter; one edit away, two for longer words) is
+    replaced by it. No suggestion when an unknown word has no such neighbour: the user
+    typed something the corpus does not know, not a typo."""
     reader = searcher.reader()
     corrector = searcher.corrector("text")
     text = parsed.text
     changed = False
     for word in dict.fromkeys(parsed.words):
-        stems = [t.text for t in analyzer(word)]
+        stems = [t.text for t in _ANALYZER(word)]
         if not stems or len(word) < 4 or word.isdigit():
             continue
         freq = reader.doc_frequency("text", stems[0])
         if freq >= 3:
             continue
-        for candidate in corrector.suggest(word, limit=5, maxdist=2):
-            cand_stems = [t.text for t in analyzer(candidate)]
+        maxdist = 1 if len(word) <= 5 or freq else 2
+        replacement = None
+        for candidate in corrector.suggest(word, limit=5, maxdist=maxdist, prefix=1):
+            cand_stems = [t.text for t in _ANALYZER(candidate)]
             if not cand_stems or cand_stems[0] == stems[0]:
                 continue
-            cand_freq = reader.doc_frequency("text", cand_stems[0])
-            # An unknown word takes any known neighbour; a rare one only a far commoner one.
-            if (freq == 0 and cand_freq) or cand_freq >= max(3, freq * 5):
-                text = _replace_word(text, word, candidate)
-                changed = True
+            if reader.doc_frequency("text", cand_stems[0]) >= max(1, freq * 20):
+                replacement = candidate
                 break
+        if replacement is not None:
+            text = _replace_word(text, word, replacement)
+            changed = True
+        elif freq == 0:
+            return None
     return text if changed else None
 
 

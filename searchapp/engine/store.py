@@ -107,6 +107,19 @@ def remove_stale_generations(root: Path, keep: Path | None = None) -> None:
             shutil.rmtree(path, ignore_errors=True)
 
 
+def remove_unfinished_generations(root: Path) -> None:
+    """Remove generation folders newer than the live one: rebuilds that died before publishing.
+
+    Only the holder of the writer lock may call this (no rebuild can be under way).
+    """
+    live = current_generation(root)
+    if live is None:
+        return
+    for path in root.glob(f"{GEN_PREFIX}*"):
+        if path.is_dir() and path.name > live.name:
+            shutil.rmtree(path, ignore_errors=True)
+
+
 @contextlib.contextmanager
 def writer_lock(root: Path) -> Iterator[None]:
     """Exclusive right to write this index; refuses at once if another process holds it.
