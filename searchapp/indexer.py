@@ -26,6 +26,8 @@ CATALOG = "metadata.csv"
 DATE_UNIT = 10**12  # must match the engine's decoding of `order`
 UNKNOWN_DATE_DAYS = 10**6  # after every real date: undated documents sort last
 
+PARALLEL_FROM = 200  # files in a rebuild from which writing in parallel pays off
+
 Progress = Callable[[int, int, str], None]
 
 
@@ -98,7 +100,8 @@ def update_index(
         catalog = load_catalog(documents)
         manifest = registry.manifest()
         files = scan(documents)
-        with IndexWriter(index, rebuild=rebuild) as writer:
+        large = (rebuild or not manifest) and len(files) >= PARALLEL_FROM
+        with IndexWriter(index, rebuild=rebuild, large=large) as writer:
             summary.rebuilt = writer.rebuild
             todo = []
             for rel in files:

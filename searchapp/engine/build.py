@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable
 from pathlib import Path
 from types import TracebackType
 
 from whoosh.index import Index
-from whoosh.writing import SegmentWriter
+from whoosh.writing import IndexWriter as WhooshWriter
 
 from searchapp.engine import store
 from searchapp.engine.schema import ParagraphRecord, record_to_fields
@@ -20,8 +21,10 @@ class IndexWriter:
     an exception discards everything written (readers keep the previous state).
     """
 
-    def __init__(self, root: Path, rebuild: bool = False) -> None:
+    def __init__(self, root: Path, rebuild: bool = False, large: bool = False) -> None:
+        """`large`: a rebuild of many documents, worth writing with one process per core."""
         self.root = root
+        self.procs = min(2, os.cpu_count() or 1) if large else 1
         root.mkdir(parents=True, exist_ok=True)
         self.rebuild = rebuild or store.current_generation(root) is None
         if self.rebuild:
@@ -33,15 +36,19 @@ class IndexWriter:
             _, gen = store.open_current(root)
             self.gen = gen
         self._ix: Index | None = None
-        self._writer: SegmentWriter | None = None
+        self._writer: WhooshWriter | None = None
 
-    def _w(self) -> SegmentWriter:
+    def _w(self) -> WhooshWriter:
         if self._writer is None:
             from whoosh import index as windex
 
             self._ix = windex.open_dir(str(self.gen))
-            # One process builds; a bigger memory buffer means fewer, larger segments.
-            self._writer = self._ix.writer(limitmb=256)
+            if self.rebuild and self.procs > 1:
+                # Analysis and posting writing are pure Python: one segment per core.
+                self._writer = self._ix.writer(procs=self.procs, limitmb=128, multisegment=True)
+            else:
+                # A bigger memory buffer means fewer, larger segments.
+                self._writer = self._ix.writer(limitmb=256)
         return self._writer
 
     def delete_document(self, doc_id: str) -> None:
@@ -55,8 +62,9 @@ class IndexWriter:
 
     def commit(self) -> None:
         if self._writer is not None:
-            # A rebuild is merged into one segment: the fastest shape to search.
-            self._writer.commit(optimize=self.rebuild)
+            # A single-process rebuild is merged into one segment; a parallel one keeps one
+            # segment per process (merging would cost what the parallelism saved).
+            self._writer.commit(optimize=self.rebuild and self.procs == 1)
             self._writer = None
         if self.rebuild:
             store.publish(self.root, self.gen)
