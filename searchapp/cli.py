@@ -81,6 +81,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     signal.signal(signal.SIGPIPE, signal.SIG_DFL)
     args = build_parser().parse_args(argv)
     settings = load_settings(args.documents, args.index)
+    if settings.index.exists() and not settings.index.is_dir():
+        print(f"searchapp: the index path {settings.index} is not a folder", file=sys.stderr)
+        return USAGE
     command = {"index": cmd_index, "search": cmd_search, "add": cmd_add, "serve": cmd_serve}
     try:
         return command[args.command](args, settings)
