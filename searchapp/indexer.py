@@ -160,7 +160,11 @@ def _identify(
     """The document's id (kept if it had one) and its paragraphs' pids (carried over)."""
     if previous is not None:
         doc_id, seq, next_pid = previous.doc_id, previous.seq, previous.next_pid
-        old = [(p.pid, p.text) for p in registry.paragraphs(doc_id)]
+        if previous.live:
+            old = [(p.pid, p.text) for p in registry.paragraphs(doc_id)]
+        else:
+            # The file was removed and is back: its paragraphs get their old links back.
+            old = registry.retired_paragraphs(doc_id)
     else:
         taken = registry.doc_ids() | {row.doc_id for row, _, _ in pending}
         doc_id = document_id(doc.metadata, doc.path, taken)

@@ -183,6 +183,14 @@ class Registry:
         ).fetchone()
         return RetiredRow(**dict(row)) if row else None
 
+    def retired_paragraphs(self, doc_id: str) -> list[tuple[int, str]]:
+        """(pid, text) of the paragraphs retired without a merge target, by pid."""
+        rows = self.db.execute(
+            "SELECT pid, text FROM retired WHERE doc_id = ? AND merged_into IS NULL ORDER BY pid",
+            (doc_id,),
+        )
+        return [(r["pid"], r["text"]) for r in rows]
+
     # -- writing (inside `transaction`) ------------------------------------------------
 
     def save_document(
@@ -215,6 +223,11 @@ class Registry:
         db.executemany(
             "INSERT INTO paragraphs VALUES (?, ?, ?, ?, ?, ?)",
             [(p.doc_id, p.pid, p.number, p.text, p.section, p.section_label) for p in paragraphs],
+        )
+        # A pid that is live again (its document came back) is no longer retired.
+        db.executemany(
+            "DELETE FROM retired WHERE doc_id = ? AND pid = ?",
+            [(p.doc_id, p.pid) for p in paragraphs],
         )
         db.executemany(
             "INSERT OR REPLACE INTO retired VALUES (?, ?, ?, ?, ?)",
