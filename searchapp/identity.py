@@ -60,6 +60,27 @@ def _inside(part: frozenset[str], whole: frozenset[str]) -> float:
     return len(part & whole) / len(part) if part else 0.0
 
 
+def _split_parts(
+    whole: frozenset[str], new_words: list[frozenset[str]], pids: list[int | None]
+) -> list[int]:
+    """Consecutive unmatched new paragraphs that are parts of `whole`: each lies inside it,
+    none holds most of it alone, together they do. Empty when `whole` was not split."""
+    parts = [i for i, w in enumerate(new_words) if pids[i] is None and _inside(w, whole) >= INSIDE]
+    run = parts[:1]
+    for i in parts[1:]:
+        if i != run[-1] + 1:
+            break
+        run.append(i)
+    together = frozenset().union(*(new_words[i] for i in run))
+    if (
+        len(run) < 2
+        or any(_inside(whole, new_words[i]) >= INSIDE for i in run)
+        or _inside(whole, together) < INSIDE
+    ):
+        return []
+    return run
+
+
 def match_paragraphs(old: list[tuple[int, str]], new: list[str], next_pid: int) -> PidMatch:
     """Carry pids from the previous version (`old`: pid, text) to the new paragraphs.
 
@@ -80,6 +101,11 @@ def match_paragraphs(old: list[tuple[int, str]], new: list[str], next_pid: int) 
     old_words = {pid: _words(text) for pid, text in old}
     new_words = [_words(t) for t in new]
     left = [pid for pid, _ in old if pid not in used]
+    for pid in left:
+        run = _split_parts(old_words[pid], new_words, pids)
+        if run:  # split: the first part keeps the link, even when a later part is bigger
+            pids[run[0]] = pid
+            used.add(pid)
 
     pairs = sorted(
         (
