@@ -21,6 +21,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     """The web app over an existing index (`searchapp serve` builds the index first)."""
     from searchapp.search import SearchService
     from searchapp.web import register_blueprints
+    from searchapp.web.admin import init_admin
     from searchapp.web.service import EXTENSION
 
     settings = settings or load_settings()
@@ -41,4 +42,5 @@ def create_app(settings: Settings | None = None) -> Flask:
     )
     Htmx(app)
     register_blueprints(app)
+    init_admin(app, settings)  # the admin pages, only when an admin password is set
     return app

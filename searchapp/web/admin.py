@@ -26,12 +26,13 @@ import hashlib
 import hmac
 import json
 import logging
+import os
 import re
 import secrets
 import shutil
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -71,6 +72,9 @@ EXTENSION = "searchapp.admin"
 INSTANCE_CONFIG = "searchapp.cfg"
 STAGING = "staging"  # below the index folder
 MANIFEST = "manifest.json"
+SECRET_FILE = "admin-secret"  # below the index folder: one session key for every worker
+JOB_FILE = "admin-reindex.json"  # below the index folder: reindex status for every worker
+JOB_WRITE_EVERY = 0.25  # seconds between status writes while a reindex runs
 TOKEN = re.compile(r"^[A-Za-z0-9_-]{22}$")  # secrets.token_urlsafe(16)
 PREVIEW_PARAGRAPHS = 5
 STAGING_MAX_AGE = 24 * 3600
@@ -97,6 +101,7 @@ class AdminError(Exception):
 
 @dataclass
 class ReindexJob:
+    pid: int = field(default_factory=os.getpid)
     started: float = field(default_factory=time.time)
     done: int = 0
     total: int = 0
@@ -118,6 +123,50 @@ class ReindexJob:
         self.done, self.total, self.name = done, total, name
 
 
+class JobFile:
+    """The last reindex's status in the index folder, so that every worker process (gunicorn
+    -w N) answers the polling with the same progress, whichever process runs the rebuild."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.written = 0.0
+
+    def write(self, job: ReindexJob, force: bool = False) -> None:
+        now = time.monotonic()
+        first_or_last = job.done in (1, job.total)
+        if not (force or first_or_last) and now - self.written < JOB_WRITE_EVERY:
+            return
+        self.written = now
+        tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
+        try:
+            tmp.write_text(json.dumps(asdict(job)), encoding="utf-8")
+            os.replace(tmp, self.path)
+        except OSError:
+            log.warning("admin: cannot write %s", self.path, exc_info=True)
+
+    def read(self) -> ReindexJob | None:
+        try:
+            data = json.loads(self.path.read_text(encoding="utf-8"))
+            data["failed"] = [tuple(pair) for pair in data.get("failed", [])]
+            job = ReindexJob(**data)
+        except (OSError, ValueError, TypeError):
+            return None
+        if job.running and not _alive(job.pid):
+            job.finished = job.started
+            job.error = "interrupted: the process running it stopped before it finished"
+        return job
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True
+    return True
+
+
 class AdminState:
     """What the admin pages share in one process: the password, the settings, one writer."""
 
@@ -127,7 +176,18 @@ class AdminState:
         self.writing = threading.Lock()  # held by a running reindex or add
         self.failed_logins = threading.Lock()
         self.login_delay = LOGIN_DELAY
-        self.job: ReindexJob | None = None
+        self.job: ReindexJob | None = None  # the reindex this process runs or ran
+        self.job_file = JobFile(settings.index / JOB_FILE)
+
+    def current_job(self) -> ReindexJob | None:
+        """This process's running reindex, else the last one any process recorded."""
+        local = self.job
+        if local is not None and local.running:
+            return local
+        recorded = self.job_file.read()
+        if recorded is None or (local is not None and recorded.started <= local.started):
+            return local  # this process's own job (or a later one) knows best
+        return recorded
 
     @property
     def staging(self) -> Path:
@@ -148,9 +208,9 @@ def init_admin(app: Flask, settings: Settings | None = None) -> bool:
     if not password:
         return False
     if not app.secret_key:
-        # Sessions need a key: the instance config's, else a random one for this process
-        # (admins log in again after a restart; several worker processes need a shared one).
-        app.secret_key = instance.get("SECRET_KEY") or secrets.token_hex(32)
+        # Sessions need a key shared by every worker process: the instance config's, else
+        # one made at random once and kept in the index folder.
+        app.secret_key = instance.get("SECRET_KEY") or _shared_secret(settings.index)
     app.config["SESSION_COOKIE_HTTPONLY"] = True
     app.config["SESSION_COOKIE_SAMESITE"] = "Lax"
     app.extensions[EXTENSION] = AdminState(str(password), settings)
@@ -169,6 +229,32 @@ def _instance_config(app: Flask) -> Config:
     if path.is_file():
         config.from_pyfile(str(path))
     return config
+
+
+def _shared_secret(index: Path) -> str:
+    """A random key kept in `index/admin-secret` (mode 0600), created by the first process;
+    a random key for this process alone if the folder cannot be written."""
+    path = index / SECRET_FILE
+    try:
+        index.mkdir(parents=True, exist_ok=True)
+        if not path.exists():
+            tmp = index / f".{SECRET_FILE}.{os.getpid()}.{secrets.token_hex(4)}"
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "w", encoding="ascii") as fh:
+                fh.write(secrets.token_hex(32))
+            try:
+                os.link(tmp, path)  # atomic, and never replaces another process's key
+            except FileExistsError:
+                pass
+            finally:
+                tmp.unlink(missing_ok=True)
+        key = path.read_text(encoding="ascii").strip()
+        if len(key) >= 32:
+            return key
+    except OSError:
+        log.warning("admin: cannot keep a session key in %s", path, exc_info=True)
+    log.warning("admin: using a session key for this process only (set SECRET_KEY)")
+    return secrets.token_hex(32)
 
 
 def _state() -> AdminState:
@@ -311,7 +397,7 @@ def home() -> str:
     state = _state()
     return render_template(
         "admin/home.html",
-        job=state.job,
+        job=state.current_job(),
         allowed=_allowed(),
         limit=_human_size(state.settings.max_upload_bytes),
         messages=get_flashed_messages(),
@@ -366,8 +452,12 @@ def upload() -> Response:
             f"Not a supported type: {names}. Allowed types: {_allowed()}. Nothing was uploaded.",
         )
     if not any(data for _, _, data in entries):
-        raise AdminError(400, "The uploaded file is empty." if len(entries) == 1 else
-                         "All the uploaded files are empty.")
+        raise AdminError(
+            400,
+            "The uploaded file is empty."
+            if len(entries) == 1
+            else "All the uploaded files are empty.",
+        )
     return redirect(url_for("admin.preview", token=_stage(entries)), code=303)
 
 
@@ -583,6 +673,7 @@ def reindex() -> Response | tuple[str, int] | str:
         return _reindex_answer(state, f"Cannot reindex now: {exc}.", 409)
     job = ReindexJob()
     state.job = job
+    state.job_file.write(job, force=True)
     thread = threading.Thread(
         target=_run_reindex, args=(state, job), name="searchapp-reindex", daemon=True
     )
@@ -598,7 +689,7 @@ def _reindex_answer(state: AdminState, message: str, status: int) -> Response | 
     error = status >= 400
     if getattr(request, "htmx", None):
         html = render_template(
-            "admin/_reindex_panel.html", job=state.job, message=message, error=error
+            "admin/_reindex_panel.html", job=state.current_job(), message=message, error=error
         )
         return html, status
     if error:
@@ -609,8 +700,13 @@ def _reindex_answer(state: AdminState, message: str, status: int) -> Response | 
 
 def _run_reindex(state: AdminState, job: ReindexJob) -> None:
     try:
+
+        def progress(done: int, total: int, name: str) -> None:
+            job.progress(done, total, name)
+            state.job_file.write(job)
+
         summary = update_index(
-            state.settings.documents, state.settings.index, rebuild=True, progress=job.progress
+            state.settings.documents, state.settings.index, rebuild=True, progress=progress
         )
         job.summary = summary.line()
         job.failed = list(summary.failed)
@@ -621,9 +717,10 @@ def _run_reindex(state: AdminState, job: ReindexJob) -> None:
         job.error = "unexpected error; the index was left as it was (see the server log)"
     finally:
         job.finished = time.time()
+        state.job_file.write(job, force=True)
         state.writing.release()
 
 
 @bp.get("/reindex/status")
 def reindex_status() -> str:
-    return render_template("admin/_reindex_status.html", job=_state().job)
+    return render_template("admin/_reindex_status.html", job=_state().current_job())
