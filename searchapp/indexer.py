@@ -67,11 +67,26 @@ def scan(documents: Path) -> list[str]:
     return sorted(found)
 
 
-def fingerprint(path: Path, given: Metadata | None) -> str:
-    digest = hashlib.sha256(path.read_bytes())
-    if given is not None:
-        digest.update(repr(given).encode())
-    return digest.hexdigest()
+def quick_key(path: Path, given: Metadata | None) -> str:
+    """What changes when a file or its given metadata changes, without reading the file."""
+    st = path.stat()
+    meta = hashlib.sha256(repr(given).encode()).hexdigest()[:16]
+    return f"{st.st_mtime_ns}:{st.st_size}:{meta}"
+
+
+def fingerprint(path: Path, quick: str) -> str:
+    """`quick` plus the content hash: "mtime:size:meta:sha256"."""
+    return f"{quick}:{hashlib.sha256(path.read_bytes()).hexdigest()}"
+
+
+def _unchanged(old: str | None, quick: str, path: Path) -> tuple[bool, str]:
+    """Whether the file is as indexed, and its fingerprint. The file is read only when its
+    time or size moved (a touched but identical file still counts as unchanged)."""
+    if old is not None and old.rsplit(":", 1)[0] == quick:
+        return True, old
+    fp = fingerprint(path, quick)
+    same = old is not None and old.split(":")[2:] == fp.split(":")[2:]
+    return same, fp
 
 
 def order_key(date: str | None, seq: int, number: int) -> int:
@@ -105,8 +120,9 @@ def update_index(
             summary.rebuilt = writer.rebuild
             todo = []
             for rel in files:
-                fp = fingerprint(documents / rel, catalog.get(rel))
-                if writer.rebuild or manifest.get(rel) != fp:
+                quick = quick_key(documents / rel, catalog.get(rel))
+                same, fp = _unchanged(manifest.get(rel), quick, documents / rel)
+                if writer.rebuild or not same:
                     todo.append((rel, fp))
                 else:
                     summary.unchanged += 1
