@@ -138,7 +138,7 @@ def test_group_by_document_shows_one_hit_per_document(client: FlaskClient) -> No
 
 def test_typo_shows_results_for_the_suggestion(client: FlaskClient) -> None:
     html = text(client, "/search?q=cooperaton")
-    assert "Showing results for <strong>cooperate</strong>" in html
+    assert "Showing results for <strong>cooperation</strong>" in html
 
 
 def test_zero_results_suggest_what_to_try(client: FlaskClient) -> None:

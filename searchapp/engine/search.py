@@ -238,7 +238,7 @@ class IndexSearcher:
             outcome.suggestion = suggestion
             # An unknown word that soft AND left out, or no hits at all: show the suggestion's
             # results, and say so.
-            if suggestion:
+            if suggestion and _is_close(parsed.text, suggestion):
                 retry = parse(suggestion, snap.searcher, self.max_query_length, self.max_expansion)
                 alt = _run(snap, retry, *filters)
                 if alt.total:
@@ -259,7 +259,11 @@ def _run(
     group: bool,
 ) -> Outcome:
     year_mask = snap.value_mask(snap.year_code, snap.years, years) if years else None
-    section_mask = snap.value_mask(snap.section_code, snap.sections, sections) if sections else None
+    section_mask = (
+        snap.value_mask(snap.section_code, snap.sections, _resolve_sections(snap, sections))
+        if sections
+        else None
+    )
     clause_masks = [_clause_mask(snap, c) for c in parsed.should]
     counts = np.zeros(snap.n, dtype=np.int16)
     for m in clause_masks:
@@ -314,6 +318,17 @@ def _run(
             )
         )
     return Outcome(total, page_hits, facets, notices=list(parsed.notices), grouped=group)
+
+
+def _resolve_sections(snap: _Snapshot, sections: set[str]) -> set[str]:
+    """A section filter names a section exactly (a facet click) or by part of its name, in
+    any case ("trade" on the command line)."""
+    names = [str(v) for v in snap.sections]
+    resolved = set()
+    for wanted in sections:
+        exact = [n for n in names if n.lower() == wanted.lower()]
+        resolved |= set(exact or [n for n in names if wanted.lower() in n.lower()] or [wanted])
+    return resolved
 
 
 def _loosest(clauses: int) -> int:
@@ -528,20 +543,43 @@ def suggest(searcher: Searcher, parsed: ParsedQuery) -> str | None:
         if freq >= 3:
             continue
         maxdist = 1 if len(word) <= 5 or freq else 2
-        replacement = None
-        for candidate in corrector.suggest(word, limit=5, maxdist=maxdist, prefix=1):
+        options = []
+        for candidate in corrector.suggest(word, limit=8, maxdist=maxdist, prefix=1):
             cand_stems = [t.text for t in _ANALYZER(candidate)]
             if not cand_stems or cand_stems[0] == stems[0]:
                 continue
-            if reader.doc_frequency("text", cand_stems[0]) >= max(1, freq * 20):
-                replacement = candidate
-                break
+            cand_freq = reader.doc_frequency("text", cand_stems[0])
+            if cand_freq >= max(1, freq * 20):
+                options.append((_edit_distance(word, candidate), -cand_freq, candidate))
+        # The nearest spelling first, the commonest among equally near ones.
+        replacement = min(options)[2] if options else None
         if replacement is not None:
             text = _replace_word(text, word, replacement)
             changed = True
         elif freq == 0:
             return None
     return text if changed else None
+
+
+def _is_close(original: str, suggestion: str) -> bool:
+    """Every corrected word is one edit (a transposition counts as one) from what was typed:
+    close enough to show the suggestion's results instead of only offering it."""
+    pairs = zip(original.lower().split(), suggestion.lower().split(), strict=False)
+    return all(a == b or _edit_distance(a, b) <= 1 for a, b in pairs)
+
+
+def _edit_distance(a: str, b: str) -> int:
+    """Damerau-Levenshtein (optimal string alignment) distance."""
+    rows = [list(range(len(b) + 1))]
+    for i, ca in enumerate(a, 1):
+        row = [i]
+        for j, cb in enumerate(b, 1):
+            cost = min(rows[-1][j] + 1, row[j - 1] + 1, rows[-1][j - 1] + (ca != cb))
+            if i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
+                cost = min(cost, rows[-2][j - 2] + 1)
+            row.append(cost)
+        rows.append(row)
+    return rows[-1][-1]
 
 
 def _replace_word(text: str, word: str, replacement: str) -> str:
