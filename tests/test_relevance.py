@@ -22,16 +22,6 @@ _SPEC.loader.exec_module(evaluate)
 UN_PRESENT = evaluate.UNGDC_DIR.is_dir()
 
 
-def _engine_missing() -> str | None:
-    try:
-        from searchapp.search import SearchRequest, SearchService  # noqa: F401
-
-        from searchapp.indexer import update_index  # noqa: F401
-    except ImportError as exc:
-        return f"searchapp engine not importable ({exc})"
-    return None
-
-
 def _check_floors(name: str, outcome: evaluate.Run) -> None:
     floors = evaluate.load_floors()[name]
     reached = evaluate.summarize(outcome.results)
@@ -70,9 +60,6 @@ def test_collection_substrings_in_un_corpus() -> None:
 
 
 def test_relevance_seeds() -> None:
-    missing = _engine_missing()
-    if missing:
-        pytest.skip(missing)
     outcome = evaluate.run(with_un=False)
     assert outcome.results, "no query has an answer in the seeds"
     assert not [r.query.id for r in outcome.results if r.error]
@@ -81,9 +68,6 @@ def test_relevance_seeds() -> None:
 
 @pytest.mark.corpus
 def test_relevance_sample() -> None:
-    missing = _engine_missing()
-    if missing:
-        pytest.skip(missing)
     if not UN_PRESENT:
         pytest.skip(
             f"UN corpus absent at {evaluate.UNGDC_DIR}: "
