@@ -12,7 +12,6 @@ lists a query touches, never with Python loops over its hits.
 from __future__ import annotations
 
 import math
-import re
 import threading
 import time
 from collections import OrderedDict
@@ -27,10 +26,10 @@ from whoosh.reading import IndexReader, TermNotFound
 from whoosh.searching import Searcher
 
 from searchapp.engine import store
-from searchapp.engine.analysis import text_analyzer
 from searchapp.engine.highlight import Excerpt, excerpt
 from searchapp.engine.postings import column_values, field_lengths, live_mask, term_postings
 from searchapp.engine.query import ParsedQuery, QueryRefused, parse
+from searchapp.engine.suggest import has_unknown_word, is_close, suggest
 
 SORTS = ("relevance", "newest", "oldest")
 DATE_UNIT = 10**12  # `order` is date_days * DATE_UNIT + document * 10**6 + paragraph
@@ -44,7 +43,6 @@ NEAR_BONUS = 1.25  # all the words within a few words of each other
 EXACT_BONUS = 1.5  # all the words as a phrase
 YEAR_TIER = 1e6  # paragraphs of a bare year in the query rank above all others
 CACHE_BUDGET = 8_000_000  # document numbers held in cached posting lists and masks
-_ANALYZER = text_analyzer()
 
 
 @dataclass
@@ -232,13 +230,13 @@ class IndexSearcher:
         parsed = parse(text, snap.searcher, self.max_query_length, self.max_expansion)
         filters = (set(years), set(sections), page, per_page, sort, group)
         outcome = _run(snap, parsed, *filters)
-        unknown = bool(parsed.words) and _has_unknown_word(snap.reader, parsed)
+        unknown = bool(parsed.words) and has_unknown_word(snap.reader, parsed)
         if unknown or (outcome.total == 0 and parsed.words):
             suggestion = snap.suggestion(parsed)
             outcome.suggestion = suggestion
             # An unknown word that soft AND left out, or no hits at all: show the suggestion's
             # results, and say so.
-            if suggestion and _is_close(parsed.text, suggestion):
+            if suggestion and is_close(parsed.text, suggestion):
                 retry = parse(suggestion, snap.searcher, self.max_query_length, self.max_expansion)
                 alt = _run(snap, retry, *filters)
                 if alt.total:
@@ -508,85 +506,3 @@ def _text_stems(parsed: ParsedQuery) -> frozenset[str]:
             if fieldname == "text":
                 stems.add(_text(text))
     return frozenset(stems)
-
-
-# -- did you mean ---------------------------------------------------------------------
-
-
-def _word_frequencies(reader: IndexReader, parsed: ParsedQuery) -> list[int]:
-    return [
-        reader.doc_frequency("text", t.text)
-        for w in parsed.words
-        if len(w) >= 4 and not w.isdigit()
-        for t in _ANALYZER(w)
-    ]
-
-
-def _has_unknown_word(reader: IndexReader, parsed: ParsedQuery) -> bool:
-    return any(f == 0 for f in _word_frequencies(reader, parsed))
-
-
-def suggest(searcher: Searcher, parsed: ParsedQuery) -> str | None:
-    """A "did you mean" from the index vocabulary: each unknown or rare word that has a
-    much commoner neighbour (same first letter; one edit away, two for longer words) is
-    replaced by it. No suggestion when an unknown word has no such neighbour: the user
-    typed something the corpus does not know, not a typo."""
-    reader = searcher.reader()
-    corrector = searcher.corrector("text")
-    text = parsed.text
-    changed = False
-    for word in dict.fromkeys(parsed.words):
-        stems = [t.text for t in _ANALYZER(word)]
-        if not stems or len(word) < 4 or word.isdigit():
-            continue
-        freq = reader.doc_frequency("text", stems[0])
-        if freq >= 3:
-            continue
-        maxdist = 1 if len(word) <= 5 or freq else 2
-        options = []
-        for candidate in corrector.suggest(word, limit=8, maxdist=maxdist, prefix=1):
-            cand_stems = [t.text for t in _ANALYZER(candidate)]
-            if not cand_stems or cand_stems[0] == stems[0]:
-                continue
-            cand_freq = reader.doc_frequency("text", cand_stems[0])
-            if cand_freq >= max(1, freq * 20):
-                options.append((_edit_distance(word, candidate), -cand_freq, candidate))
-        # The nearest spelling first, the commonest among equally near ones.
-        replacement = min(options)[2] if options else None
-        if replacement is not None:
-            text = _replace_word(text, word, replacement)
-            changed = True
-        elif freq == 0:
-            return None
-    return text if changed else None
-
-
-def _is_close(original: str, suggestion: str) -> bool:
-    """Every corrected word is one edit (a transposition counts as one) from what was typed:
-    close enough to show the suggestion's results instead of only offering it."""
-    pairs = zip(original.lower().split(), suggestion.lower().split(), strict=False)
-    return all(a == b or _edit_distance(a, b) <= 1 for a, b in pairs)
-
-
-def _edit_distance(a: str, b: str) -> int:
-    """Damerau-Levenshtein (optimal string alignment) distance."""
-    rows = [list(range(len(b) + 1))]
-    for i, ca in enumerate(a, 1):
-        row = [i]
-        for j, cb in enumerate(b, 1):
-            cost = min(rows[-1][j] + 1, row[j - 1] + 1, rows[-1][j - 1] + (ca != cb))
-            if i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
-                cost = min(cost, rows[-2][j - 2] + 1)
-            row.append(cost)
-        rows.append(row)
-    return rows[-1][-1]
-
-
-def _replace_word(text: str, word: str, replacement: str) -> str:
-    def keep_case(m: re.Match[str]) -> str:
-        found = m.group(0)
-        if found.isupper():
-            return replacement.upper()
-        return replacement.capitalize() if found[:1].isupper() else replacement
-
-    return re.sub(rf"\b{re.escape(word)}\b", keep_case, text, flags=re.IGNORECASE)
