@@ -23,6 +23,7 @@ from helpers_index import (
     search,
     service,
 )
+from spec import HIT_KEYS
 
 from searchapp import cli
 
@@ -35,20 +36,6 @@ TOP_KEYS = {
     "facets",
     "suggestion",
     "took_ms",
-}
-HIT_KEYS = {
-    "doc_id",
-    "doc_title",
-    "date",
-    "year",
-    "paragraph",
-    "pid",
-    "section",
-    "section_label",
-    "text",
-    "excerpt",
-    "score",
-    "url",
 }
 
 

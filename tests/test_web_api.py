@@ -4,22 +4,9 @@ from __future__ import annotations
 
 import pytest
 from flask.testing import FlaskClient
+from spec import HIT_KEYS
 
 KEYS = {"query", "total", "page", "per_page", "hits", "facets", "suggestion", "took_ms"}
-HIT_KEYS = {
-    "doc_id",
-    "doc_title",
-    "date",
-    "year",
-    "paragraph",
-    "pid",
-    "section",
-    "section_label",
-    "text",
-    "excerpt",
-    "score",
-    "url",
-}
 
 
 def test_search_json_has_the_spec_shape(client: FlaskClient) -> None:
