@@ -6,7 +6,9 @@ under these names.
 
 from __future__ import annotations
 
-from functools import cache
+import re
+from collections.abc import Iterator
+from functools import cache, lru_cache
 from importlib import resources
 
 from whoosh.analysis import (
@@ -16,6 +18,7 @@ from whoosh.analysis import (
     StemFilter,
     StopFilter,
 )
+from whoosh.lang import stemmer_for_language
 
 # Words joined by hyphens or apostrophes are split ("state-to-state" -> state, to, state) so
 # that a search for either part finds them; digits stay whole so years are exact terms.
@@ -93,6 +96,25 @@ def text_analyzer():  # type: ignore[no-untyped-def]
         | StopFilter(stoplist=STOP_WORDS, minsize=1)
         | StemFilter(lang="en", cachesize=50000)
     )
+
+
+_STEM = stemmer_for_language("en")
+_TOKEN = re.compile(TOKEN_PATTERN, re.UNICODE)
+
+
+@lru_cache(maxsize=100_000)
+def index_term(word: str) -> str | None:
+    """The term `text_analyzer` makes of one lowercase word (None for a stop word), without
+    the per-token cost of its filter chain: used to mark words in text that is shown."""
+    if word in STOP_WORDS:
+        return None
+    return _STEM(spelling_variants().get(word, word))
+
+
+def tokens(text: str) -> Iterator[tuple[int, int, str]]:
+    """(start, end, lowercase word) of each token, as the tokenizer splits them."""
+    for m in _TOKEN.finditer(text):
+        yield m.start(), m.end(), m.group().lower()
 
 
 def plain_words(text: str) -> list[str]:

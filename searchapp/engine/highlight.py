@@ -9,9 +9,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from searchapp.engine.analysis import STOP_WORDS, text_analyzer
+from searchapp.engine.analysis import STOP_WORDS, index_term, tokens
 
-_ANALYZER = text_analyzer()
 WHOLE_UNDER = 420  # a paragraph shorter than this is shown whole
 WINDOW = 300  # characters in one excerpt window
 _PUNCTUATION = re.compile(r"[^\w\s]")
@@ -30,11 +29,7 @@ def mark_spans(text: str, stems: frozenset[str]) -> list[tuple[int, int]]:
     words become one span, so a phrase ("Belt and Road") is marked as a phrase."""
     if not stems:
         return []
-    spans = [
-        (t.startchar, t.endchar)
-        for t in _ANALYZER(text, chars=True, removestops=False)
-        if t.text in stems
-    ]
+    spans = [(start, end) for start, end, word in tokens(text) if index_term(word) in stems]
     merged: list[tuple[int, int]] = []
     for start, end in spans:
         if merged and _only_glue(text[merged[-1][1] : start]):

@@ -68,3 +68,31 @@ def live_mask(reader: IndexReader) -> np.ndarray:
     mask = np.zeros(reader.doc_count_all(), dtype=bool)
     mask[np.fromiter(reader.all_doc_ids(), dtype=np.int64)] = True
     return mask
+
+
+def term_positions(
+    reader: IndexReader, fieldname: str, text: str, docs: list[int]
+) -> dict[int, list[int]]:
+    """Positions of a term in each of `docs` (sorted global numbers) that contains it.
+
+    Uses each segment's raw block matcher: Whoosh's public postings wrap a segment with
+    deletions in a filter whose `skip_to` steps through every posting in Python.
+    """
+    found: dict[int, list[int]] = {}
+    fmt = reader.schema[fieldname].format
+    leaves = list(reader.leaf_readers())
+    for i, (leaf, base) in enumerate(leaves):
+        end = leaves[i + 1][1] if i + 1 < len(leaves) else base + leaf.doc_count_all()
+        wanted = [d - base for d in docs if base <= d < end]
+        btext = leaf._text_to_bytes(fieldname, text)
+        if not wanted or (fieldname, btext) not in leaf:
+            continue
+        m = leaf._terms.matcher(fieldname, btext, fmt)
+        for local in wanted:
+            if not m.is_active():
+                break
+            if m.id() < local:
+                m.skip_to(local)
+            if m.is_active() and m.id() == local:
+                found[local + base] = list(m.value_as("positions"))
+    return found

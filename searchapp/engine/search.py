@@ -22,12 +22,18 @@ from pathlib import Path
 import numpy as np
 from whoosh import query as wq
 from whoosh.index import Index
-from whoosh.reading import IndexReader, TermNotFound
+from whoosh.reading import IndexReader
 from whoosh.searching import Searcher
 
 from searchapp.engine import store
 from searchapp.engine.highlight import Excerpt, excerpt
-from searchapp.engine.postings import column_values, field_lengths, live_mask, term_postings
+from searchapp.engine.postings import (
+    column_values,
+    field_lengths,
+    live_mask,
+    term_positions,
+    term_postings,
+)
 from searchapp.engine.query import ParsedQuery, QueryRefused, parse
 from searchapp.engine.suggest import has_unknown_word, is_close, suggest
 
@@ -462,22 +468,8 @@ def _positions(
     reader: IndexReader, words: list[str], docs: list[int]
 ) -> dict[int, list[list[int]]]:
     """Positions of each word in each of `docs` (sorted) that has them all."""
-    found: dict[int, list[list[int]]] = {d: [] for d in docs}
-    for word in words:
-        try:
-            m = reader.postings("text", word)
-        except TermNotFound:  # a word absent from the index: no document has them all
-            return {}
-        for d in docs:
-            if d not in found or not m.is_active():
-                continue
-            if m.id() < d:
-                m.skip_to(d)
-            if m.is_active() and m.id() == d:
-                found[d].append(list(m.value_as("positions")))
-            else:
-                del found[d]
-    return {d: p for d, p in found.items() if len(p) == len(words)}
+    per_word = [term_positions(reader, "text", word, docs) for word in words]
+    return {d: [p[d] for p in per_word] for d in docs if all(d in p for p in per_word)}
 
 
 def _shortest_span(positions: list[list[int]] | None) -> int | None:
