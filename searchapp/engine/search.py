@@ -112,6 +112,9 @@ class _Snapshot:
         self._cached = 0
         self._suggestions: dict[str, str | None] = {}
         self._lock = threading.Lock()
+        # Whoosh readers seek and read shared file objects: one query at a time per process
+        # (gunicorn runs one process per worker, so this only serialises threads).
+        self.reading = threading.Lock()
 
     def postings(self, fieldname: str, text: str) -> tuple[np.ndarray, np.ndarray]:
         key = (fieldname, text)
@@ -215,7 +218,8 @@ class IndexSearcher:
         """The index terms a query searches for in paragraph text (to mark them elsewhere)."""
         snap = self._current()
         try:
-            parsed = parse(text, snap.searcher, self.max_query_length, self.max_expansion)
+            with snap.reading:
+                parsed = parse(text, snap.searcher, self.max_query_length, self.max_expansion)
         except QueryRefused:
             return frozenset()
         return _text_stems(parsed)
@@ -233,8 +237,13 @@ class IndexSearcher:
         group: bool = False,
     ) -> Outcome:
         snap = self._current()
+        with snap.reading:
+            return self._search(
+                snap, text, (set(years), set(sections), page, per_page, sort, group)
+            )
+
+    def _search(self, snap: _Snapshot, text: str, filters: tuple) -> Outcome:  # type: ignore[type-arg]
         parsed = parse(text, snap.searcher, self.max_query_length, self.max_expansion)
-        filters = (set(years), set(sections), page, per_page, sort, group)
         outcome = _run(snap, parsed, *filters)
         unknown = bool(parsed.words) and has_unknown_word(snap.reader, parsed)
         if unknown or (outcome.total == 0 and parsed.words):
