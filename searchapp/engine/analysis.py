@@ -6,8 +6,6 @@ under these names.
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterator
 from functools import cache, lru_cache
 from importlib import resources
 
@@ -99,7 +97,6 @@ def text_analyzer():  # type: ignore[no-untyped-def]
 
 
 _STEM = stemmer_for_language("en")
-_TOKEN = re.compile(TOKEN_PATTERN, re.UNICODE)
 
 
 @lru_cache(maxsize=100_000)
@@ -109,12 +106,6 @@ def index_term(word: str) -> str | None:
     if word in STOP_WORDS:
         return None
     return _STEM(spelling_variants().get(word, word))
-
-
-def tokens(text: str) -> Iterator[tuple[int, int, str]]:
-    """(start, end, lowercase word) of each token, as the tokenizer splits them."""
-    for m in _TOKEN.finditer(text):
-        yield m.start(), m.end(), m.group().lower()
 
 
 def plain_words(text: str) -> list[str]:

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
-from searchapp.engine.analysis import STOP_WORDS, index_term, tokens
+from searchapp.engine.analysis import STOP_WORDS, index_term, spelling_variants
 
 WHOLE_UNDER = 420  # a paragraph shorter than this is shown whole
 WINDOW = 300  # characters in one excerpt window
@@ -29,7 +30,11 @@ def mark_spans(text: str, stems: frozenset[str]) -> list[tuple[int, int]]:
     words become one span, so a phrase ("Belt and Road") is marked as a phrase."""
     if not stems:
         return []
-    spans = [(start, end) for start, end, word in tokens(text) if index_term(word) in stems]
+    spans = [
+        (m.start(), m.end())
+        for m in _candidates(stems).finditer(text)
+        if index_term(m.group().lower()) in stems
+    ]
     merged: list[tuple[int, int]] = []
     for start, end in spans:
         if merged and _only_glue(text[merged[-1][1] : start]):
@@ -37,6 +42,21 @@ def mark_spans(text: str, stems: frozenset[str]) -> list[tuple[int, int]]:
         else:
             merged.append((start, end))
     return merged
+
+
+@lru_cache(maxsize=4096)
+def _candidates(stems: frozenset[str]) -> re.Pattern[str]:
+    """Tokens that may stem to one of `stems`: those starting with a stem less its last two
+    letters (stemming only rewrites word endings: "countries" -> "countri"), or with a
+    British spelling of one. Only these are stemmed, not every word of the paragraph."""
+    heads = {_head(s) for s in stems}
+    heads |= {_head(v) for v, c in spelling_variants().items() if index_term(c) in stems}
+    alternatives = "|".join(sorted(map(re.escape, heads), key=len, reverse=True))
+    return re.compile(rf"(?<!\w)(?<!\w\.)(?:{alternatives})\w*(?:\.\w+)*", re.IGNORECASE)
+
+
+def _head(word: str) -> str:
+    return word[: max(2, len(word) - 2)]
 
 
 def _only_glue(between: str) -> bool:
