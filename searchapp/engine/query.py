@@ -86,12 +86,21 @@ def _outside_quotes(text: str) -> str:
     return "".join(text.split('"')[::2])
 
 
-def _extract_bare_years(text: str) -> tuple[str, list[int]]:
+def _extract_bare_years(text: str, known: frozenset[int]) -> tuple[str, list[int]]:
+    """Take out the numbers that are years of the corpus; a number that is no such year
+    ("the 2030 Agenda" in a corpus that ends in 2024) stays a word to search."""
     parts = text.split('"')
     years: list[int] = []
+
+    def take(m: re.Match[str]) -> str:
+        year = int(m.group(1))
+        if year not in known:
+            return m.group(0)
+        years.append(year)
+        return " "
+
     for i in range(0, len(parts), 2):  # even parts are outside quotes
-        years += [int(y) for y in BARE_YEAR.findall(parts[i])]
-        parts[i] = BARE_YEAR.sub(" ", parts[i])
+        parts[i] = BARE_YEAR.sub(take, parts[i])
     return '"'.join(parts), years
 
 
@@ -106,7 +115,13 @@ def plain_words_query(text: str) -> str:
     return " ".join(SYNTAX_CHARS.sub(" ", text).split())
 
 
-def parse(text: str, searcher: Searcher, max_length: int, max_expansion: int) -> ParsedQuery:
+def parse(
+    text: str,
+    searcher: Searcher,
+    max_length: int,
+    max_expansion: int,
+    known_years: frozenset[int] = frozenset(),
+) -> ParsedQuery:
     text = text.strip()
     if len(text) > max_length:
         raise QueryRefused(
@@ -122,7 +137,7 @@ def parse(text: str, searcher: Searcher, max_length: int, max_expansion: int) ->
         text_for_parser = plain_words_query(text)
     else:
         text_for_parser = text
-    stripped, years = _extract_bare_years(text_for_parser)
+    stripped, years = _extract_bare_years(text_for_parser, known_years)
     stripped = _normalise_syntax(stripped).strip()
     parsed = ParsedQuery(text=text, match=None, bare_years=years, notices=notices)
     if not stripped:

@@ -101,6 +101,7 @@ class _Snapshot:
         self.sections, self.section_code = _codes(
             [_text(v) for v in column_values(reader, "section")]
         )
+        self.known_years = frozenset(int(y) for y in self.years)  # type: ignore[call-overload]
         self.docs, self.doc_code = _codes([_text(v) for v in column_values(reader, "doc_id")])
         self.order = np.array(column_values(reader, "order"), dtype=np.int64)
         self.lengths = {f: field_lengths(reader, f) for f in FIELD_WEIGHTS}
@@ -211,6 +212,11 @@ class IndexSearcher:
         elif not self._snap.searcher.up_to_date():
             self._snap = _Snapshot(self._snap.searcher.refresh())
 
+    def _parse(self, snap: _Snapshot, text: str) -> ParsedQuery:
+        return parse(
+            text, snap.searcher, self.max_query_length, self.max_expansion, snap.known_years
+        )
+
     def doc_count(self) -> int:
         return self._current().live_count
 
@@ -219,7 +225,7 @@ class IndexSearcher:
         snap = self._current()
         try:
             with snap.reading:
-                parsed = parse(text, snap.searcher, self.max_query_length, self.max_expansion)
+                parsed = self._parse(snap, text)
         except QueryRefused:
             return frozenset()
         return _text_stems(parsed)
@@ -243,7 +249,7 @@ class IndexSearcher:
             )
 
     def _search(self, snap: _Snapshot, text: str, filters: tuple) -> Outcome:  # type: ignore[type-arg]
-        parsed = parse(text, snap.searcher, self.max_query_length, self.max_expansion)
+        parsed = self._parse(snap, text)
         outcome = _run(snap, parsed, *filters)
         unknown = bool(parsed.words) and has_unknown_word(snap.reader, parsed)
         if unknown or (outcome.total == 0 and parsed.words):
@@ -252,7 +258,7 @@ class IndexSearcher:
             # An unknown word that soft AND left out, or no hits at all: show the suggestion's
             # results, and say so.
             if suggestion and is_close(parsed.text, suggestion):
-                retry = parse(suggestion, snap.searcher, self.max_query_length, self.max_expansion)
+                retry = self._parse(snap, suggestion)
                 alt = _run(snap, retry, *filters)
                 if alt.total:
                     alt.suggestion, alt.suggestion_used = suggestion, True
