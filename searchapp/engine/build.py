@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections import Counter
 from collections.abc import Iterable
 from pathlib import Path
 from types import TracebackType
@@ -10,7 +11,7 @@ from types import TracebackType
 from whoosh.index import Index
 from whoosh.writing import IndexWriter as WhooshWriter
 
-from searchapp.engine import store
+from searchapp.engine import store, vocabulary
 from searchapp.engine.schema import ParagraphRecord, record_to_fields
 
 
@@ -37,6 +38,7 @@ class IndexWriter:
             self.gen = gen
         self._ix: Index | None = None
         self._writer: WhooshWriter | None = None
+        self._words: Counter[str] = Counter()  # paragraph counts to add to the vocabulary
 
     def _w(self) -> WhooshWriter:
         if self._writer is None:
@@ -53,12 +55,18 @@ class IndexWriter:
 
     def delete_document(self, doc_id: str) -> None:
         if not self.rebuild:
-            self._w().delete_by_term("doc_id", doc_id)
+            w = self._w()
+            assert self._ix is not None
+            with self._ix.searcher() as searcher:
+                old = [str(f["text"]) for f in searcher.documents(doc_id=doc_id)]
+            self._words.subtract(vocabulary.count_words(old))
+            w.delete_by_term("doc_id", doc_id)
 
     def add_paragraphs(self, records: Iterable[ParagraphRecord]) -> None:
         w = self._w()
         for rec in records:
             w.add_document(**record_to_fields(rec))
+            self._words.update(vocabulary.paragraph_words(rec.text))
 
     def commit(self) -> None:
         if self._writer is not None:
@@ -66,6 +74,8 @@ class IndexWriter:
             # segment per process (merging would cost what the parallelism saved).
             self._writer.commit(optimize=self.rebuild and self.procs == 1)
             self._writer = None
+        if self._words or self.rebuild:
+            vocabulary.save(self.gen, self._words, fresh=self.rebuild)
         if self.rebuild:
             store.publish(self.root, self.gen)
 

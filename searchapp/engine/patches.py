@@ -1,9 +1,9 @@
 """Fixes to Whoosh behaviour that cost us time, applied once on import of the engine.
 
 Whoosh 2.7's per-document reader remembers column readers it found but not columns it did
-not find. The spelling field has no length column, so while a segment is written every one
-of its postings asked the filesystem again whether that column file exists: two thirds of
-the build time of the UN corpus went to `stat`. Remembering the absence too is safe because
+not find. Fields without a length column (the ID fields) asked the filesystem again, for
+every one of their postings while a segment was written, whether that column file exists:
+two thirds of the build time of the UN corpus went to `stat`. Remembering the absence too is safe because
 a segment's files never change once written.
 """
 

@@ -18,6 +18,7 @@ from whoosh.searching import Searcher
 
 from searchapp.engine.analysis import plain_words, text_analyzer
 from searchapp.engine.schema import build_schema
+from searchapp.engine.vocabulary import Vocabulary
 
 FIELD_ALIASES = {"doc_id": ["doc"], "doc_title": ["title"]}
 USER_FIELDS = {"year", "section", "doc", "title", "text"}
@@ -118,6 +119,7 @@ def plain_words_query(text: str) -> str:
 def parse(
     text: str,
     searcher: Searcher,
+    vocabulary: Vocabulary,
     max_length: int,
     max_expansion: int,
     known_years: frozenset[int] = frozenset(),
@@ -143,7 +145,7 @@ def parse(
     if not stripped:
         return parsed
     tree = _PARSER.parse(stripped)
-    tree = _rewrite(tree, searcher, max_expansion)
+    tree = _rewrite(tree, searcher, vocabulary, max_expansion)
     _split_top_level(tree, parsed)
     # The words a "did you mean" may correct: not operators, fields or prefixes.
     free_text = NOT_WORDS.sub(" ", _outside_quotes(stripped))
@@ -176,16 +178,18 @@ def _fields_of(q: wq.Query) -> set[str]:
     return names
 
 
-def _rewrite(q: wq.Query, searcher: Searcher, max_expansion: int) -> wq.Query:
+def _rewrite(
+    q: wq.Query, searcher: Searcher, vocabulary: Vocabulary, max_expansion: int
+) -> wq.Query:
     if isinstance(q, (wq.Prefix, wq.Wildcard)) and q.fieldname in ("text", "doc_title"):
-        return _expand_prefix(q, searcher, max_expansion)
+        return _expand_prefix(q, vocabulary, max_expansion)
     if isinstance(q, wq.Term) and q.fieldname == "section":
         return _resolve(searcher, "section", str(q.text))
     if isinstance(q, (wq.Term, wq.Prefix)) and q.fieldname == "doc_id":
         return _resolve(searcher, "doc_id", str(q.text))
     if isinstance(q, wq.Phrase) and q.fieldname == "section":
         return _resolve(searcher, "section", " ".join(q.words))
-    return q.apply(lambda child: _rewrite(child, searcher, max_expansion))
+    return q.apply(lambda child: _rewrite(child, searcher, vocabulary, max_expansion))
 
 
 def _resolve(searcher: Searcher, fieldname: str, value: str) -> wq.Query:
@@ -206,7 +210,7 @@ def _resolve(searcher: Searcher, fieldname: str, value: str) -> wq.Query:
     )
 
 
-def _expand_prefix(q: wq.Query, searcher: Searcher, max_expansion: int) -> wq.Query:
+def _expand_prefix(q: wq.Query, vocabulary: Vocabulary, max_expansion: int) -> wq.Query:
     """Expand `word*` over the unstemmed vocabulary, then search the stems of what it found.
 
     Stemming would otherwise defeat prefixes ("cooperat*" must find "cooperation", whose stem
@@ -217,14 +221,11 @@ def _expand_prefix(q: wq.Query, searcher: Searcher, max_expansion: int) -> wq.Qu
         raise QueryRefused("only prefixes are supported: put * at the end of a word (cooperat*)")
     if len(prefix) < 2:
         raise QueryRefused(f'the prefix "{prefix}*" is too short: give at least two letters')
-    reader = searcher.reader()
-    words = []
-    for word in reader.expand_prefix("spell_text", prefix):
-        words.append(word.decode("utf-8") if isinstance(word, bytes) else word)
-        if len(words) > max_expansion:
-            raise QueryRefused(
-                f'the prefix "{prefix}*" matches more than {max_expansion} words; make it longer'
-            )
+    words = vocabulary.with_prefix(prefix, max_expansion)
+    if len(words) > max_expansion:
+        raise QueryRefused(
+            f'the prefix "{prefix}*" matches more than {max_expansion} words; make it longer'
+        )
     stems = sorted({t.text for w in words for t in _ANALYZER(w)})
     if not stems:
         return wq.Term("text", prefix)

@@ -36,7 +36,7 @@ def build_schema() -> Schema:
         pid=STORED(),
         paragraph=STORED(),
         # phrase=True keeps positions: exact phrases and proximity boosts need them.
-        text=TEXT(analyzer=analyzer, stored=True, phrase=True, spelling=True),
+        text=TEXT(analyzer=analyzer, stored=True, phrase=True),
         doc_title=TEXT(analyzer=analyzer, stored=True, phrase=False),
         section_text=TEXT(analyzer=analyzer, phrase=False),
         section=ID(stored=True, sortable=True),

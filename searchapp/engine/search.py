@@ -36,6 +36,7 @@ from searchapp.engine.postings import (
 )
 from searchapp.engine.query import ParsedQuery, QueryRefused, parse
 from searchapp.engine.suggest import has_unknown_word, is_close, suggest
+from searchapp.engine.vocabulary import Vocabulary
 
 SORTS = ("relevance", "newest", "oldest")
 DATE_UNIT = 10**12  # `order` is date_days * DATE_UNIT + document * 10**6 + paragraph
@@ -90,9 +91,10 @@ def _codes(values: list[object]) -> tuple[list[object], np.ndarray]:
 class _Snapshot:
     """One index generation as arrays, plus the posting lists and masks read from it."""
 
-    def __init__(self, searcher: Searcher) -> None:
+    def __init__(self, searcher: Searcher, gen: Path) -> None:
         reader = searcher.reader()
         self.searcher = searcher
+        self.vocabulary = Vocabulary(gen)
         self.reader: IndexReader = reader
         self.n = reader.doc_count_all()
         self.live = live_mask(reader)
@@ -153,7 +155,7 @@ class _Snapshot:
         with self._lock:
             if parsed.text in self._suggestions:
                 return self._suggestions[parsed.text]
-        found = suggest(self.searcher, parsed)
+        found = suggest(self.reader, self.vocabulary, parsed)
         with self._lock:
             if len(self._suggestions) > 10_000:
                 self._suggestions.clear()
@@ -208,13 +210,18 @@ class IndexSearcher:
         if gen != self._gen or self._ix is None or self._snap is None:
             ix, gen = store.open_current(self.root)
             self._ix, self._gen = ix, gen
-            self._snap = _Snapshot(ix.searcher())
+            self._snap = _Snapshot(ix.searcher(), gen)
         elif not self._snap.searcher.up_to_date():
-            self._snap = _Snapshot(self._snap.searcher.refresh())
+            self._snap = _Snapshot(self._snap.searcher.refresh(), self._gen)
 
     def _parse(self, snap: _Snapshot, text: str) -> ParsedQuery:
         return parse(
-            text, snap.searcher, self.max_query_length, self.max_expansion, snap.known_years
+            text,
+            snap.searcher,
+            snap.vocabulary,
+            self.max_query_length,
+            self.max_expansion,
+            snap.known_years,
         )
 
     def doc_count(self) -> int:

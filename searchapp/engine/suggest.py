@@ -5,10 +5,10 @@ from __future__ import annotations
 import re
 
 from whoosh.reading import IndexReader
-from whoosh.searching import Searcher
 
 from searchapp.engine.analysis import text_analyzer
 from searchapp.engine.query import ParsedQuery
+from searchapp.engine.vocabulary import Vocabulary, edit_distance
 
 _ANALYZER = text_analyzer()
 
@@ -26,13 +26,11 @@ def has_unknown_word(reader: IndexReader, parsed: ParsedQuery) -> bool:
     return any(f == 0 for f in _word_frequencies(reader, parsed))
 
 
-def suggest(searcher: Searcher, parsed: ParsedQuery) -> str | None:
+def suggest(reader: IndexReader, vocabulary: Vocabulary, parsed: ParsedQuery) -> str | None:
     """A "did you mean" from the index vocabulary: each unknown or rare word that has a
     much commoner neighbour (same first letter; one edit away, two for longer words) is
     replaced by it. No suggestion when an unknown word has no such neighbour: the user
     typed something the corpus does not know, not a typo."""
-    reader = searcher.reader()
-    corrector = searcher.corrector("text")
     text = parsed.text
     changed = False
     for word in dict.fromkeys(parsed.words):
@@ -44,13 +42,13 @@ def suggest(searcher: Searcher, parsed: ParsedQuery) -> str | None:
             continue
         maxdist = 1 if len(word) <= 5 or freq else 2
         options = []
-        for candidate in corrector.suggest(word, limit=8, maxdist=maxdist, prefix=1):
+        for candidate in vocabulary.near(word, maxdist):
             cand_stems = [t.text for t in _ANALYZER(candidate)]
             if not cand_stems or cand_stems[0] == stems[0]:
                 continue
             cand_freq = reader.doc_frequency("text", cand_stems[0])
             if cand_freq >= max(1, freq * 20):
-                options.append((_edit_distance(word, candidate), -cand_freq, candidate))
+                options.append((edit_distance(word, candidate), -cand_freq, candidate))
         # The nearest spelling first, the commonest among equally near ones.
         replacement = min(options)[2] if options else None
         if replacement is not None:
@@ -65,21 +63,7 @@ def is_close(original: str, suggestion: str) -> bool:
     """Every corrected word is one edit (a transposition counts as one) from what was typed:
     close enough to show the suggestion's results instead of only offering it."""
     pairs = zip(original.lower().split(), suggestion.lower().split(), strict=False)
-    return all(a == b or _edit_distance(a, b) <= 1 for a, b in pairs)
-
-
-def _edit_distance(a: str, b: str) -> int:
-    """Damerau-Levenshtein (optimal string alignment) distance."""
-    rows = [list(range(len(b) + 1))]
-    for i, ca in enumerate(a, 1):
-        row = [i]
-        for j, cb in enumerate(b, 1):
-            cost = min(rows[-1][j] + 1, row[j - 1] + 1, rows[-1][j - 1] + (ca != cb))
-            if i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
-                cost = min(cost, rows[-2][j - 2] + 1)
-            row.append(cost)
-        rows.append(row)
-    return rows[-1][-1]
+    return all(a == b or edit_distance(a, b) <= 1 for a, b in pairs)
 
 
 def _replace_word(text: str, word: str, replacement: str) -> str:
