@@ -3,8 +3,8 @@
 Whoosh 2.7's per-document reader remembers column readers it found but not columns it did
 not find. Fields without a length column (the ID fields) asked the filesystem again, for
 every one of their postings while a segment was written, whether that column file exists:
-two thirds of the build time of the UN corpus went to `stat`. Remembering the absence too is safe because
-a segment's files never change once written.
+two thirds of the build time of the UN corpus went to `stat`. Remembering the absence too is
+safe because a segment's files never change once written.
 """
 
 from __future__ import annotations
