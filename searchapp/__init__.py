@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from pathlib import Path
-
-from flask import Flask
-from htmx_flask import Htmx
+from typing import TYPE_CHECKING
 
 from searchapp.config import Settings, load_settings
+
+if TYPE_CHECKING:
+    from flask import Flask
 
 PACKAGE_TEMPLATES = Path(__file__).parent / "templates"  # inside an installed wheel
 REPO_TEMPLATES = Path(__file__).parent.parent / "templates"  # in a checkout
@@ -19,6 +20,10 @@ def templates_folder() -> Path:
 
 def create_app(settings: Settings | None = None) -> Flask:
     """The web app over an existing index (`searchapp serve` builds the index first)."""
+    # Imported here so that the command line does not pay for the web stack at every start.
+    from flask import Flask
+    from htmx_flask import Htmx
+
     from searchapp.search import SearchService
     from searchapp.web import register_blueprints
     from searchapp.web.admin import init_admin

@@ -16,9 +16,7 @@ import io
 import logging
 import re
 from pathlib import Path
-
-from pypdf import PageObject, PdfReader
-from pypdf.errors import DependencyError, FileNotDecryptedError, PdfReadError
+from typing import TYPE_CHECKING
 
 from searchapp.corpus.clean import clean
 from searchapp.corpus.metadata import extract_metadata
@@ -26,6 +24,9 @@ from searchapp.corpus.model import Metadata, UnreadableFile
 from searchapp.corpus.parse import parse
 from searchapp.corpus.readers import RawText, register
 from searchapp.corpus.readers.text import normalise_newlines
+
+if TYPE_CHECKING:
+    from pypdf import PageObject, PdfReader
 
 NO_TEXT_LAYER = "the PDF has no text layer (scanned image?); run OCR first"
 
@@ -58,6 +59,9 @@ def read_pdf(data: bytes, path: Path) -> RawText:
 
 
 def _open(data: bytes) -> PdfReader:
+    # Imported here, not at the top: pypdf costs 0.16 s at every start of the command line.
+    from pypdf import PdfReader
+
     try:
         reader = PdfReader(io.BytesIO(data))
         if reader.is_encrypted:
@@ -74,6 +78,8 @@ def _open(data: bytes) -> PdfReader:
 def _decrypt(reader: PdfReader) -> None:
     # Many published PDFs are "encrypted" only to forbid editing: they open with an empty
     # password. A real password cannot be guessed.
+    from pypdf.errors import DependencyError, FileNotDecryptedError, PdfReadError
+
     try:
         opened = reader.decrypt("")
     except DependencyError as exc:
