@@ -130,6 +130,10 @@ class _Snapshot:
         self._remember(key, found)
         return found
 
+    def frequency(self, term: str) -> int:
+        """Paragraphs holding an index term of the text (from the cached posting list)."""
+        return len(self.postings("text", term)[0])
+
     def docs_of(self, q: wq.Query) -> np.ndarray:
         """Document numbers matching a clause Whoosh has to evaluate (phrases, ranges)."""
         key = ("", repr(q))
@@ -258,7 +262,7 @@ class IndexSearcher:
     def _search(self, snap: _Snapshot, text: str, filters: tuple) -> Outcome:  # type: ignore[type-arg]
         parsed = self._parse(snap, text)
         outcome = _run(snap, parsed, *filters)
-        unknown = bool(parsed.words) and has_unknown_word(snap.reader, parsed)
+        unknown = bool(parsed.words) and has_unknown_word(snap.frequency, parsed)
         if unknown or (outcome.total == 0 and parsed.words):
             suggestion = snap.suggestion(parsed)
             outcome.suggestion = suggestion

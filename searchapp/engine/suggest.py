@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from whoosh.reading import IndexReader
 
@@ -13,17 +14,15 @@ from searchapp.engine.vocabulary import Vocabulary, edit_distance
 _ANALYZER = text_analyzer()
 
 
-def _word_frequencies(reader: IndexReader, parsed: ParsedQuery) -> list[int]:
-    return [
-        reader.doc_frequency("text", t.text)
+def has_unknown_word(frequency: Callable[[str], int], parsed: ParsedQuery) -> bool:
+    """Whether a word of the query (of four letters or more) has no paragraph at all;
+    `frequency` gives the number of paragraphs of an index term."""
+    return any(
+        frequency(t.text) == 0
         for w in parsed.words
         if len(w) >= 4 and not w.isdigit()
         for t in _ANALYZER(w)
-    ]
-
-
-def has_unknown_word(reader: IndexReader, parsed: ParsedQuery) -> bool:
-    return any(f == 0 for f in _word_frequencies(reader, parsed))
+    )
 
 
 def suggest(reader: IndexReader, vocabulary: Vocabulary, parsed: ParsedQuery) -> str | None:
