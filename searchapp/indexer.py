@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import os
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -55,15 +56,19 @@ class IndexSummary:
 
 
 def scan(documents: Path) -> list[str]:
-    """Relative paths of every document file below `documents`, sorted."""
+    """Relative paths of every document file below `documents` (hidden ones left out),
+    sorted. Plain os.walk: pathlib costs more than the walk itself on 30,000 files."""
     suffixes = supported_suffixes()
     found = []
-    for path in documents.rglob("*"):
-        rel = path.relative_to(documents)
-        if any(part.startswith(".") for part in rel.parts) or not path.is_file():
-            continue
-        if path.suffix.lower() in suffixes and rel.as_posix() != CATALOG:
-            found.append(rel.as_posix())
+    for folder, dirs, files in os.walk(documents, followlinks=True):
+        dirs[:] = [d for d in dirs if not d.startswith(".")]
+        base = os.path.relpath(folder, documents)
+        for name in files:
+            if name.startswith(".") or os.path.splitext(name)[1].lower() not in suffixes:
+                continue
+            rel = name if base == "." else f"{base}/{name}".replace(os.sep, "/")
+            if rel != CATALOG and os.path.isfile(os.path.join(folder, name)):
+                found.append(rel)
     return sorted(found)
 
 
@@ -126,7 +131,8 @@ def update_index(
                     todo.append((rel, fp))
                 else:
                     summary.unchanged += 1
-            gone = [rel for rel in manifest if rel not in set(files)]
+            present = set(files)
+            gone = [rel for rel in manifest if rel not in present]
             pending: list[tuple[DocumentRow, list[ParagraphRow], list[RetiredRow]]] = []
             for n, (rel, fp) in enumerate(todo, 1):
                 if progress:
@@ -161,7 +167,7 @@ def update_index(
             for doc_id in removed_ids:
                 registry.remove_document(db, doc_id)
         summary.removed = removed_ids
-        summary.documents = len(registry.documents())
+        summary.documents = registry.live_count()
     summary.seconds = time.perf_counter() - started
     return summary
 

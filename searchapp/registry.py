@@ -162,6 +162,9 @@ class Registry:
     def documents(self) -> list[DocumentRow]:
         return [_doc(r) for r in self.db.execute("SELECT * FROM documents WHERE live = 1")]
 
+    def live_count(self) -> int:
+        return int(self.db.execute("SELECT COUNT(*) FROM documents WHERE live = 1").fetchone()[0])
+
     def doc_ids(self) -> set[str]:
         return {r[0] for r in self.db.execute("SELECT doc_id FROM documents")}
 

@@ -9,6 +9,7 @@ from pathlib import Path
 from types import TracebackType
 
 from whoosh.index import Index
+from whoosh.searching import Searcher
 from whoosh.writing import IndexWriter as WhooshWriter
 
 from searchapp.engine import store, vocabulary
@@ -39,6 +40,7 @@ class IndexWriter:
         self._ix: Index | None = None
         self._writer: WhooshWriter | None = None
         self._words: Counter[str] = Counter()  # paragraph counts to add to the vocabulary
+        self._searcher: Searcher | None = None
 
     def _w(self) -> WhooshWriter:
         if self._writer is None:
@@ -56,11 +58,16 @@ class IndexWriter:
     def delete_document(self, doc_id: str) -> None:
         if not self.rebuild:
             w = self._w()
-            assert self._ix is not None
-            with self._ix.searcher() as searcher:
-                old = [str(f["text"]) for f in searcher.documents(doc_id=doc_id)]
+            old = [str(f["text"]) for f in self._old().documents(doc_id=doc_id)]
             self._words.subtract(vocabulary.count_words(old))
             w.delete_by_term("doc_id", doc_id)
+
+    def _old(self) -> Searcher:
+        """The index as it was before this writer: where removed paragraphs' words are read."""
+        if self._searcher is None:
+            assert self._ix is not None
+            self._searcher = self._ix.searcher()
+        return self._searcher
 
     def add_paragraphs(self, records: Iterable[ParagraphRecord]) -> None:
         w = self._w()
@@ -68,7 +75,13 @@ class IndexWriter:
             w.add_document(**record_to_fields(rec))
             self._words.update(vocabulary.paragraph_words(rec.text))
 
+    def _close_old(self) -> None:
+        if self._searcher is not None:
+            self._searcher.close()
+            self._searcher = None
+
     def commit(self) -> None:
+        self._close_old()
         if self._writer is not None:
             # A single-process rebuild is merged into one segment; a parallel one keeps one
             # segment per process (merging would cost what the parallelism saved).
@@ -80,6 +93,7 @@ class IndexWriter:
             store.publish(self.root, self.gen)
 
     def cancel(self) -> None:
+        self._close_old()
         if self._writer is not None:
             self._writer.cancel()
             self._writer = None
