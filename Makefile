@@ -7,6 +7,7 @@ BIN    := $(VENV)/bin
 HOST   ?= 127.0.0.1
 PORT   ?= 5000
 SIZE   ?= default
+BENCH_ARGS ?=
 
 .PHONY: run test lint format bench clean
 
@@ -39,7 +40,7 @@ format: $(VENV)/.installed
 	$(BIN)/ruff check --fix .
 
 bench: $(VENV)/.installed-bench
-	$(BIN)/python -m benchmarks.run --size $(SIZE)
+	$(BIN)/python -m benchmarks.run --size $(SIZE) $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) index build dist
