@@ -333,3 +333,9 @@ def test_sample_of_shared_corpora_loads() -> None:
             assert p.text and p.text == p.text.strip()
             assert "\n" not in p.text
     assert time.perf_counter() - started < 10
+
+
+def test_a_one_line_text_is_indexed_as_one_paragraph(tmp_path: Path) -> None:
+    path = write(tmp_path, "short.txt", b"It tells me the road is long\n")
+    doc = load_document(path, tmp_path)
+    assert [p.text for p in doc.paragraphs] == ["It tells me the road is long"]

@@ -53,6 +53,9 @@ def load_document(path: Path, root: Path, given: Metadata | None = None) -> Docu
     blocks = parse(cleaned.lines)
     extraction = extract_metadata([b.text for b in blocks], cleaned, path.name)
     kept = [b for i, b in enumerate(blocks) if i not in extraction.drop]
+    if not kept and blocks:
+        # A text of a single line (taken as its title) is still a text: index that line.
+        kept = blocks
     if not kept:
         raise UnreadableFile("no text found (only headers, chrome or metadata)")
 

@@ -325,14 +325,13 @@ def _run(
         ranked, more = _grouped(snap, hit_ids, keys, start, stop)
         total = len(np.unique(snap.doc_code[hit_ids]))
     else:
-        ranked = _top(hit_ids, keys, stop)
+        # The re-rank may lift any of the first RERANK_DEPTH candidates onto the first page.
+        ranked = _top(hit_ids, keys, max(stop, RERANK_DEPTH) if relevance else stop)
         total = len(hit_ids)
     scores: dict[int, float] = {}
     if relevance:
-        shown = np.array(ranked[:stop], dtype=np.int64)
-        scores = dict(
-            zip(ranked[:stop], (-keys[np.searchsorted(hit_ids, shown)]).tolist(), strict=True)
-        )
+        shown = np.array(ranked, dtype=np.int64)
+        scores = dict(zip(ranked, (-keys[np.searchsorted(hit_ids, shown)]).tolist(), strict=True))
     if relevance and start < RERANK_DEPTH and not group:
         ranked = _rerank(snap, parsed, ranked[:RERANK_DEPTH], scores) + ranked[RERANK_DEPTH:]
     stems = _text_stems(parsed)
