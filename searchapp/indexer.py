@@ -72,9 +72,9 @@ def scan(documents: Path) -> list[str]:
     return sorted(found)
 
 
-def quick_key(path: Path, given: Metadata | None) -> str:
+def quick_key(path: str, given: Metadata | None) -> str:
     """What changes when a file or its given metadata changes, without reading the file."""
-    st = path.stat()
+    st = os.stat(path)
     meta = hashlib.sha256(repr(given).encode()).hexdigest()[:16]
     return f"{st.st_mtime_ns}:{st.st_size}:{meta}"
 
@@ -125,7 +125,7 @@ def update_index(
             summary.rebuilt = writer.rebuild
             todo = []
             for rel in files:
-                quick = quick_key(documents / rel, catalog.get(rel))
+                quick = quick_key(os.path.join(documents, rel), catalog.get(rel))
                 same, fp = _unchanged(manifest.get(rel), quick, documents / rel)
                 if writer.rebuild or not same:
                     todo.append((rel, fp))
@@ -147,7 +147,8 @@ def update_index(
                     continue
                 previous = registry.document_for_path(rel)
                 row, paragraphs, retired = _identify(registry, doc, fp, previous, pending)
-                writer.delete_document(row.doc_id)
+                if previous is not None and previous.live:
+                    writer.delete_document(row.doc_id)  # its paragraphs as last indexed
                 writer.add_paragraphs(_records(row, paragraphs))
                 pending.append((row, paragraphs, retired))
                 summary.paragraphs += len(paragraphs)
