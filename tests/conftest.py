@@ -72,6 +72,11 @@ def client(app: Flask) -> FlaskClient:
 @pytest.fixture(scope="session")
 def live_server(app: Flask) -> Iterator[str]:
     """The app on 127.0.0.1 and a free port, in a thread; yields its base URL."""
+    yield from serve(app)
+
+
+def serve(app: Flask) -> Iterator[str]:
+    """Serve `app` on 127.0.0.1 and a free port in a thread; yield its base URL."""
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()

@@ -4,20 +4,18 @@ reindex progress polled by htmx."""
 from __future__ import annotations
 
 import re
-import threading
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import pytest
-from werkzeug.serving import make_server
 
 from searchapp import create_app
 from searchapp.config import load_settings
 from searchapp.indexer import update_index
 from searchapp.web import admin
-from tests.conftest import copy_seeds
+from tests.conftest import copy_seeds, serve
 
 pytestmark = pytest.mark.browser
 
@@ -39,14 +37,7 @@ def admin_server(tmp_path: Path) -> Iterator[str]:
     settings = load_settings(documents, index)
     app = create_app(replace(settings, admin_password=PASSWORD, max_upload_bytes=LIMIT))
     app.extensions[admin.EXTENSION].login_delay = 0.01
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        thread.join(timeout=5)
+    yield from serve(app)
 
 
 def log_in(page: Any, base: str) -> None:
