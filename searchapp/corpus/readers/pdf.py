@@ -78,7 +78,7 @@ def _open(data: bytes) -> PdfReader:
 def _decrypt(reader: PdfReader) -> None:
     # Many published PDFs are "encrypted" only to forbid editing: they open with an empty
     # password. A real password cannot be guessed.
-    from pypdf.errors import DependencyError, FileNotDecryptedError, PdfReadError
+    from pypdf.errors import DependencyError
 
     try:
         opened = reader.decrypt("")
@@ -86,7 +86,7 @@ def _decrypt(reader: PdfReader) -> None:
         raise UnreadableFile(
             "the PDF is encrypted with AES, which needs the 'cryptography' package to open"
         ) from exc
-    except (FileNotDecryptedError, PdfReadError, NotImplementedError) as exc:
+    except Exception as exc:  # pypdf's decryption errors, unsupported algorithms included
         raise UnreadableFile(f"the PDF is encrypted and cannot be opened ({_reason(exc)})") from exc
     if not opened:
         raise UnreadableFile("the PDF is password-protected; save an unprotected copy first")
