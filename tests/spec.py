@@ -1,5 +1,5 @@
-"""What the SPEC fixes and several tests check: the keys of a search hit, in the JSON API and in
-`searchapp search --json`."""
+"""What the SPEC fixes and several tests check: the keys of a search, of its hits (the JSON API
+and `searchapp search --json`), and of a paragraph permalink asked for as JSON."""
 
 from __future__ import annotations
 
@@ -15,5 +15,20 @@ HIT_KEYS = {
     "text",
     "excerpt",
     "score",
+    "url",
+}
+
+SEARCH_KEYS = {"query", "total", "page", "per_page", "hits", "facets", "suggestion", "took_ms"}
+
+PARAGRAPH_KEYS = {
+    "doc_id",
+    "pid",
+    "paragraph",
+    "text",
+    "section",
+    "section_label",
+    "year",
+    "date",
+    "doc_title",
     "url",
 }

@@ -23,20 +23,9 @@ from helpers_index import (
     search,
     service,
 )
-from spec import HIT_KEYS
+from spec import HIT_KEYS, SEARCH_KEYS
 
 from searchapp import cli
-
-TOP_KEYS = {
-    "query",
-    "total",
-    "page",
-    "per_page",
-    "hits",
-    "facets",
-    "suggestion",
-    "took_ms",
-}
 
 
 @pytest.fixture(scope="module")
@@ -110,7 +99,7 @@ def test_index_without_a_documents_folder_is_a_usage_error(tmp_path: Path) -> No
 
 def test_search_json_has_the_spec_keys(search_json: SearchJson) -> None:
     result = search_json("terrorism")
-    assert set(result) >= TOP_KEYS
+    assert set(result) >= SEARCH_KEYS
     assert result["query"] == "terrorism" and result["page"] == 1 and result["per_page"] == 10
     assert result["total"] >= 2 and result["hits"]
     for hit in result["hits"]:

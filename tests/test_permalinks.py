@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 from flask.testing import FlaskClient
 from helpers_index import index_folder, service, write_document
+from spec import PARAGRAPH_KEYS
 
 from searchapp import create_app
 from searchapp.config import load_settings
@@ -41,18 +42,6 @@ P = [
     "The agreement on double taxation will be ratified before the end of the year to "
     "encourage mutual investment by small enterprises.",
 ]
-JSON_KEYS = {
-    "doc_id",
-    "pid",
-    "paragraph",
-    "text",
-    "section",
-    "section_label",
-    "year",
-    "date",
-    "doc_title",
-    "url",
-}
 
 Expect = dict[int, tuple[str, Any]]  # pid -> ("ok", text) | ("moved", pid) | ("gone", nearest)
 
@@ -96,7 +85,7 @@ class Corpus:
                 assert found.paragraph is not None and found.paragraph.text == value, pid
                 assert as_json.status_code == 200, (pid, as_json.status_code)
                 body = as_json.get_json()
-                assert set(body) >= JSON_KEYS, set(body)
+                assert set(body) >= PARAGRAPH_KEYS, set(body)
                 assert (body["doc_id"], body["pid"], body["text"]) == (DOC, pid, value)
                 assert body["url"] == url
                 assert as_page.status_code == 200

@@ -9,6 +9,7 @@ import pytest
 from conftest import DOC_2002, DOC_2012, copy_seeds
 from flask import Flask
 from flask.testing import FlaskClient
+from spec import PARAGRAPH_KEYS
 
 from searchapp import create_app
 from searchapp.config import load_settings
@@ -75,18 +76,7 @@ def test_permalink_json(client: FlaskClient) -> None:
     assert response.status_code == 200
     assert "Accept" in response.headers["Vary"]
     data = response.get_json()
-    assert set(data) == {
-        "doc_id",
-        "pid",
-        "paragraph",
-        "text",
-        "section",
-        "section_label",
-        "year",
-        "date",
-        "doc_title",
-        "url",
-    }
+    assert set(data) == PARAGRAPH_KEYS
     assert (data["doc_id"], data["pid"], data["year"]) == (DOC_2012, 4, 2012)
     assert data["url"] == f"/documents/{DOC_2012}/4"
 
