@@ -22,6 +22,7 @@ from searchapp import create_app
 from searchapp.config import Settings, load_settings
 from searchapp.indexer import update_index
 from searchapp.web import admin
+from searchapp.web.admin import blueprint
 from tests.conftest import copy_seeds
 
 PASSWORD = "correct horse battery staple"
@@ -543,7 +544,7 @@ class Gate:
         self.entered = threading.Event()
         self.release = threading.Event()
         self.delay = delay
-        real = admin.update_index
+        real = blueprint.update_index
 
         def gated(documents: Path, index: Path, rebuild: bool = False, progress: Any = None) -> Any:
             def slow(done: int, total: int, name: str) -> None:
@@ -555,7 +556,7 @@ class Gate:
 
             return real(documents, index, rebuild=rebuild, progress=slow)
 
-        monkeypatch.setattr(admin, "update_index", gated)
+        monkeypatch.setattr(blueprint, "update_index", gated)
 
 
 def test_reindex_shows_progress_then_the_summary_and_refuses_a_second(

@@ -22,8 +22,7 @@ The parts:
     reindex    ReindexJob, JobFile, the reindex part of the state, the background run, status
     (here)     init_admin, the request hooks, the error handlers and the admin home
 
-`update_index` is looked up here (`searchapp.web.admin.update_index`) each time the add or the
-reindex runs it, so replacing this one name replaces it for both.
+Both the add and the reindex run the indexer through `blueprint.run_update_index`.
 """
 
 from __future__ import annotations
@@ -45,7 +44,6 @@ from flask import (
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from searchapp.config import Settings
-from searchapp.indexer import update_index
 from searchapp.web.admin.auth import (
     SECRET_FILE,
     check_csrf,
@@ -70,7 +68,6 @@ __all__ = [
     "bp",
     "csrf_token",
     "init_admin",
-    "update_index",
 ]
 
 INSTANCE_CONFIG = "searchapp.cfg"

@@ -4,14 +4,13 @@ state in `app.extensions`, the logger, the refusal they raise, and the way they 
 
 from __future__ import annotations
 
-import importlib
 import logging
 from pathlib import Path
 from typing import Any
 
 from flask import Blueprint
 
-from searchapp.indexer import IndexSummary
+from searchapp.indexer import IndexSummary, update_index
 
 PACKAGE = __name__.rpartition(".")[0]  # searchapp.web.admin
 
@@ -32,9 +31,6 @@ class AdminError(Exception):
 
 
 def run_update_index(documents: Path, index: Path, **options: Any) -> IndexSummary:
-    """`update_index` as the package exports it (`searchapp.web.admin.update_index`), looked up
-    when called: replacing that one name (the tests wrap it to hold a rebuild at its first file)
-    reaches both the add and the reindex. Looked up at call time, never imported here, so this
-    module does not import its own package."""
-    package = importlib.import_module(PACKAGE)
-    return package.update_index(documents, index, **options)  # type: ignore[no-any-return]
+    """The indexer, as the add and the reindex both run it: one name (this module's
+    `update_index`) to replace where a test must hold a run in the middle."""
+    return update_index(documents, index, **options)
