@@ -8,7 +8,9 @@ from pathlib import Path
 import pytest
 
 from searchapp.corpus import Metadata, load_catalog, load_document, save_catalog_row
-from searchapp.corpus.metadata import find_date, find_parties, parse_catalog_date
+from searchapp.corpus.catalog import parse_catalog_date
+from searchapp.corpus.dates import find_date
+from searchapp.corpus.parties import find_parties
 
 DOCS = Path(__file__).parents[1] / "documents"
 SEED_2002 = "2002-12-02-russia-china-joint-declaration.txt"

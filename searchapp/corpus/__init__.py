@@ -1,6 +1,7 @@
 """Ingestion: a file in, a clean document out (paragraphs with metadata and sections).
 
-    read (readers/) → clean (clean.py) → parse (parse.py) → metadata (metadata.py)
+    read (readers/) → clean (clean.py) → parse (parse.py) → metadata (metadata.py: titles and
+    datelines, with dates.py, kinds.py, parties.py, language.py; catalog.py for metadata.csv)
     → thematic sections (sections.py)
 
 `load_document` is the one entry point; the indexer never needs the steps one by one.
@@ -10,13 +11,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from searchapp.corpus.catalog import load_catalog, save_catalog_row
 from searchapp.corpus.clean import clean
-from searchapp.corpus.metadata import (
-    extract_metadata,
-    kind_from_title,
-    load_catalog,
-    save_catalog_row,
-)
+from searchapp.corpus.kinds import kind_from_title
+from searchapp.corpus.metadata import extract_metadata
 from searchapp.corpus.model import Document, Metadata, Paragraph, UnreadableFile
 from searchapp.corpus.parse import parse
 from searchapp.corpus.readers import read_file, supported_suffixes

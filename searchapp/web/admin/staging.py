@@ -27,7 +27,7 @@ from searchapp.adding import (
     safe_filename,
 )
 from searchapp.corpus import load_document, supported_suffixes
-from searchapp.corpus.metadata import parse_catalog_date
+from searchapp.corpus.catalog import parse_catalog_date
 from searchapp.corpus.model import Document, Metadata, UnreadableFile
 from searchapp.engine import IndexBusy
 from searchapp.indexer import IndexSummary

@@ -1,0 +1,137 @@
+"""The catalog: metadata given for files in `metadata.csv` (given wins over extracted)."""
+
+from __future__ import annotations
+
+import csv
+import logging
+import os
+import re
+import tempfile
+from pathlib import Path
+
+from searchapp.corpus.dates import valid_date
+from searchapp.corpus.model import Metadata
+
+log = logging.getLogger(__name__)
+
+CATALOG_NAME = "metadata.csv"
+CATALOG_FIELDS = ("file", "title", "date", "kind", "place", "parties", "language", "source")
+_CATALOG_DATE = re.compile(r"^\d{4}(?:-(0[1-9]|1[0-2])(?:-(0[1-9]|[12]\d|3[01]))?)?$")
+
+
+def parse_catalog_date(value: str) -> str | None:
+    """A catalog date if it is YYYY, YYYY-MM or YYYY-MM-DD; ValueError otherwise."""
+    value = value.strip()
+    if not value:
+        return None
+    m = _CATALOG_DATE.match(value)
+    if not m or (m.group(2) and not valid_date(int(value[:4]), int(m.group(1)), int(m.group(2)))):
+        raise ValueError(f"date {value!r} is not YYYY, YYYY-MM or YYYY-MM-DD")
+    return value
+
+
+def load_catalog(documents_dir: Path, warnings: list[str] | None = None) -> dict[str, Metadata]:
+    """The metadata given in `documents_dir/metadata.csv`, by file path ("/" separators).
+
+    A missing catalog is an empty one. Problems in a row (a malformed date) are warnings: the
+    rest of the row, and the other rows, still count.
+    """
+    path = Path(documents_dir) / CATALOG_NAME
+    warn = warnings if warnings is not None else []
+    if not path.is_file():
+        return {}
+    try:
+        with path.open(encoding="utf-8-sig", newline="") as fh:
+            rows = list(csv.DictReader(fh))
+    except (OSError, UnicodeDecodeError, csv.Error) as exc:
+        _warn(warn, f"{CATALOG_NAME}: cannot be read ({exc}); its metadata is ignored")
+        return {}
+    catalog: dict[str, Metadata] = {}
+    for line_no, row in enumerate(rows, start=2):
+        file = (row.get("file") or "").strip().replace("\\", "/").lstrip("/")
+        if file.startswith("./"):
+            file = file[2:]
+        if not file:
+            if any((v or "").strip() for v in row.values() if isinstance(v, str)):
+                _warn(warn, f"{CATALOG_NAME}, line {line_no}: no file name; row ignored")
+            continue
+        catalog[file] = _row_metadata(row, f"{CATALOG_NAME}, line {line_no} ({file})", warn)
+    return catalog
+
+
+def _cell(row: dict[str, str | None], name: str) -> str | None:
+    value = row.get(name)
+    return value.strip() or None if isinstance(value, str) else None
+
+
+def _row_metadata(row: dict[str, str | None], where: str, warn: list[str]) -> Metadata:
+    try:
+        date = parse_catalog_date(_cell(row, "date") or "")
+    except ValueError as exc:
+        _warn(warn, f"{where}: {exc}; the date is ignored")
+        date = None
+    parties = [p.strip() for p in (_cell(row, "parties") or "").split(";") if p.strip()]
+    return Metadata(
+        title=_cell(row, "title"),
+        date=date,
+        kind=_cell(row, "kind"),
+        place=_cell(row, "place"),
+        parties=parties,
+        language=_cell(row, "language"),
+        source=_cell(row, "source"),
+    )
+
+
+def _warn(warnings: list[str], message: str) -> None:
+    log.warning("%s", message)
+    warnings.append(message)
+
+
+def save_catalog_row(documents_dir: Path, relpath: str, meta: Metadata) -> None:
+    """Add or replace the row of `relpath` in metadata.csv, atomically.
+
+    The new catalog is written to a temporary file in the same folder and moved over the old
+    one, so a crash leaves either the old or the new catalog, never half of one. Columns other
+    than the standard ones, and the other rows, are kept as they were.
+    """
+    documents_dir = Path(documents_dir)
+    path = documents_dir / CATALOG_NAME
+    relpath = relpath.replace("\\", "/")
+    if meta.date:
+        parse_catalog_date(meta.date)
+    fields = list(CATALOG_FIELDS)
+    rows: list[dict[str, str]] = []
+    if path.is_file():
+        with path.open(encoding="utf-8-sig", newline="") as fh:
+            reader = csv.DictReader(fh)
+            fields += [f for f in reader.fieldnames or [] if f and f not in fields]
+            rows = [{k: v or "" for k, v in row.items() if k} for row in reader]
+    new_row = {
+        "file": relpath,
+        "title": meta.title or "",
+        "date": meta.date or "",
+        "kind": meta.kind or "",
+        "place": meta.place or "",
+        "parties": ";".join(meta.parties),
+        "language": meta.language or "",
+        "source": meta.source or "",
+    }
+    for row in rows:
+        if (row.get("file") or "").strip().replace("\\", "/") == relpath:
+            row.update(new_row)
+            break
+    else:
+        rows.append(new_row)
+    documents_dir.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=".metadata-", suffix=".csv.tmp", dir=documents_dir)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
+            writer = csv.DictWriter(fh, fieldnames=fields, extrasaction="ignore")
+            writer.writeheader()
+            writer.writerows(rows)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise

@@ -1,0 +1,47 @@
+"""Kinds of document ("joint declaration", "cablegram", "speech"), named by a title or heading."""
+
+from __future__ import annotations
+
+import re
+
+KINDS = [
+    (re.compile(p, re.I), kind)
+    for p, kind in (
+        (r"\bjoint\s+declaration\b", "joint declaration"),
+        (r"\bjoint\s+statement\b", "joint statement"),
+        (r"\bjoint\s+communiqu[eé]\b", "joint communiqué"),
+        (r"\bjoint\s+press\s+(?:release|communiqu[eé]|statement)\b", "joint statement"),
+        (r"\bcommuniqu[eé]\b", "communiqué"),
+        (r"\bmemorandum\s+of\s+understanding\b", "memorandum of understanding"),
+        (r"\btreaty\b", "treaty"),
+        (r"\bconvention\b", "convention"),
+        (r"\bprotocol\b", "protocol"),
+        (r"\bagreement\b", "agreement"),
+        (r"\bcharter\b", "charter"),
+        (r"\b(?:cablegram|telegram|cable)\b", "cablegram"),
+        (r"\brecord\s+of\s+(?:conversation|meeting)\b", "record of conversation"),
+        (r"\bmemorandum\b", "memorandum"),
+        (r"\baide[- ]m[eé]moire\b", "aide-mémoire"),
+        (r"\bletter\b", "letter"),
+        (r"\bminute\b", "minute"),
+        (r"\bsubmission\b", "submission"),
+        (r"\bpress\s+release\b", "press release"),
+        (r"\b(?:speech|address|remarks)\b", "speech"),
+        (r"\bdeclaration\b", "declaration"),
+        (r"\bstatement\b", "statement"),
+        (r"\bnote\b", "note"),
+        (r"\breport\b", "report"),
+    )
+]
+JOINT_KINDS = frozenset(
+    {"joint declaration", "joint statement", "joint communiqué", "communiqué", "treaty"}
+    | {"agreement", "convention", "protocol", "memorandum of understanding", "declaration"}
+)
+
+
+def kind_from_title(title: str | None) -> str | None:
+    """The kind of document a title names ("CABLEGRAM TO CANBERRA" → "cablegram")."""
+    for pattern, kind in KINDS:
+        if title and pattern.search(title):
+            return kind
+    return None
