@@ -14,6 +14,7 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
+from searchapp import exports
 from searchapp.adding import RejectedFile, check_date, place, record_metadata
 from searchapp.config import Settings, load_settings
 from searchapp.corpus.model import Metadata
@@ -60,6 +61,15 @@ def build_parser() -> ArgumentParser:
     p.add_argument("--page", type=int, default=1)
     p.add_argument("--sort", default="relevance", choices=["relevance", "newest", "oldest"])
     p.add_argument("--json", action="store_true", help="print the HTTP API's JSON")
+    p.add_argument(
+        "--format",
+        choices=["text", "json", "jsonl", "csv"],
+        default="text",
+        help="json: the HTTP API's JSON (as --json); jsonl, csv: the rows of /search.csv",
+    )
+    p.add_argument(
+        "--all", action="store_true", help="with --format csv|jsonl: every hit (up to the cap)"
+    )
 
     p = sub.add_parser("add", help="add new texts and index them")
     _folders(p)
@@ -169,24 +179,28 @@ def cmd_search(args: argparse.Namespace, settings: Settings) -> int:
             settings.max_prefix_expansion,
             settings.per_page_max,
         )
-        result = service.search(
-            SearchRequest(
-                q=args.query,
-                years=args.year,
-                sections=args.section,
-                page=args.page,
-                per_page=args.limit,
-                sort=args.sort,
-            )
+        req = SearchRequest(
+            q=args.query,
+            years=args.year,
+            sections=args.section,
+            page=args.page,
+            per_page=args.limit,
+            sort=args.sort,
         )
+        result = service.search(req)
     except (BadRequest, QueryRefused) as exc:
         print(f"searchapp: {exc}", file=sys.stderr)
         return USAGE
     except IndexMissing as exc:
         print(f"searchapp: {exc}", file=sys.stderr)
         return USAGE
-    if args.json:
+    if args.json or args.format == "json":
         print(json.dumps(result, ensure_ascii=False, indent=2))
+        return OK
+    if args.format in ("csv", "jsonl"):
+        hits = service.all_hits(req) if args.all else result["hits"]
+        writer = exports.WRITERS[args.format]
+        sys.stdout.writelines(writer(hits, settings.base_url))
         return OK
     _print_hits(result)
     return OK

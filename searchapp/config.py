@@ -22,6 +22,8 @@ class Settings:
     max_prefix_expansion: int = 2000
     max_upload_bytes: int = 20 * 1024 * 1024
     per_page_max: int = 100
+    # Where the site is served: the command line's exports make permalinks absolute with it.
+    base_url: str = "http://127.0.0.1:5000"
     extra: dict[str, object] = field(default_factory=dict)
 
 
@@ -36,4 +38,5 @@ def load_settings(
         documents=Path(docs).resolve(),
         index=Path(idx).resolve(),
         admin_password=os.environ.get("SEARCHAPP_ADMIN_PASSWORD") or None,
+        base_url=os.environ.get("SEARCHAPP_BASE_URL") or Settings.base_url,
     )

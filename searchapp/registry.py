@@ -42,6 +42,14 @@ CREATE TABLE IF NOT EXISTS paragraphs (
     PRIMARY KEY (doc_id, pid)
 );
 CREATE INDEX IF NOT EXISTS paragraphs_order ON paragraphs(doc_id, number);
+-- When each document entered the index (feeds date their entries by it). Documents of a
+-- registry older than this table get the time the table was made.
+CREATE TABLE IF NOT EXISTS document_added (
+    doc_id TEXT PRIMARY KEY,
+    added TEXT NOT NULL
+);
+INSERT OR IGNORE INTO document_added
+    SELECT doc_id, strftime('%Y-%m-%dT%H:%M:%SZ', 'now') FROM documents;
 CREATE TABLE IF NOT EXISTS retired (
     doc_id TEXT NOT NULL,
     pid INTEGER NOT NULL,
@@ -168,6 +176,16 @@ class Registry:
     def doc_ids(self) -> set[str]:
         return {r[0] for r in self.db.execute("SELECT doc_id FROM documents")}
 
+    def added(self, doc_ids: list[str]) -> dict[str, str]:
+        """When each of `doc_ids` entered the index (ISO 8601, UTC)."""
+        if not doc_ids:
+            return {}
+        marks = ",".join("?" * len(doc_ids))
+        rows = self.db.execute(
+            f"SELECT doc_id, added FROM document_added WHERE doc_id IN ({marks})", doc_ids
+        )
+        return {r["doc_id"]: r["added"] for r in rows}
+
     def paragraphs(self, doc_id: str) -> list[ParagraphRow]:
         rows = self.db.execute(
             "SELECT * FROM paragraphs WHERE doc_id = ? ORDER BY number", (doc_id,)
@@ -221,6 +239,10 @@ class Registry:
                 doc.next_pid,
                 len(paragraphs),
             ),
+        )
+        db.execute(
+            "INSERT OR IGNORE INTO document_added VALUES (?, strftime(?, 'now'))",
+            (doc.doc_id, "%Y-%m-%dT%H:%M:%SZ"),
         )
         db.execute("DELETE FROM paragraphs WHERE doc_id = ?", (doc.doc_id,))
         db.executemany(

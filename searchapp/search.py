@@ -6,7 +6,9 @@ answers "what is at this link" for documents and paragraph permalinks, from the 
 
 from __future__ import annotations
 
+import itertools
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -17,6 +19,9 @@ from searchapp.registry import DocumentRow, ParagraphRow, Registry
 from searchapp.sanitize import excerpt_html, marked_html
 
 MAX_PAGE = 1000
+# Exports stream every hit, EXPORT_CHUNK per engine call, and stop at EXPORT_CAP (README).
+EXPORT_CAP = 100_000
+EXPORT_CHUNK = 500
 
 
 class BadRequest(ValueError):
@@ -66,6 +71,35 @@ def year_value(year: int) -> int | str:
 
 
 @dataclass
+class HitStream:
+    """The hits of a search, fetched EXPORT_CHUNK at a time, so memory stays flat.
+
+    After iteration, `total` is the number of hits of the search and `truncated` says whether
+    the cap stopped the stream before the last one.
+    """
+
+    service: SearchService
+    req: SearchRequest
+    cap: int
+    total: int = 0
+    truncated: bool = False
+
+    def __iter__(self) -> Iterator[dict[str, Any]]:
+        sent = 0
+        for page in itertools.count(1):
+            data = self.service._page(self.req, page, EXPORT_CHUNK)
+            self.total = data["total"]
+            for hit in data["hits"]:
+                if sent == self.cap:
+                    self.truncated = True
+                    return
+                sent += 1
+                yield hit
+            if not data["hits"] or page * EXPORT_CHUNK >= self.total:
+                return
+
+
+@dataclass
 class ParagraphLookup:
     """What a permalink points at: a paragraph, or why there is none."""
 
@@ -89,9 +123,20 @@ class SearchService:
         self.per_page_max = per_page_max
 
     def search(self, req: SearchRequest) -> dict[str, Any]:
-        started = time.perf_counter()
         page = _positive_int(req.page, "page", MAX_PAGE)
         per_page = _positive_int(req.per_page, "per_page", self.per_page_max)
+        return self._page(req, page, per_page)
+
+    def all_hits(self, req: SearchRequest, cap: int = EXPORT_CAP) -> HitStream:
+        """Every hit of `req` in its order (page and per_page ignored), up to `cap`.
+
+        The request is checked now, so a bad one fails before anything is streamed.
+        """
+        self._page(req, 1, 1)
+        return HitStream(self, req, cap)
+
+    def _page(self, req: SearchRequest, page: int, per_page: int) -> dict[str, Any]:
+        started = time.perf_counter()
         if req.sort not in SORTS:
             raise BadRequest(f"sort must be one of {', '.join(SORTS)}")
         years = [_year(y) for y in req.years if str(y).strip()]

@@ -81,7 +81,7 @@ def test_permalink_then_back_restores_the_results(page: Any, live_server: str) -
     first.click()
     page.wait_for_url(re.compile(re.escape(target) + "$"))
     assert page.locator("h1").inner_text().startswith("¶")
-    assert page.locator(".citation").inner_text().endswith(target)
+    assert f"Available at: {live_server}{target}. ¶ " in page.locator(".citation").inner_text()
     page.go_back()
     page.wait_for_url(re.compile(r"/search\?q=border$"))
     page.locator(".hit").first.wait_for()

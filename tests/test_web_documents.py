@@ -64,10 +64,12 @@ def test_permalink_page_shows_context_and_citation(client: FlaskClient) -> None:
     assert f'href="/documents/{DOC_2002}#p12"' in html
     citation = re.search(r'<p class="citation" id="citation">([^<]+)</p>', html)
     assert citation
+    # Harvard style (citeproc-py): the parties as authors, year, title, permalink, paragraph.
     assert citation.group(1) == (
-        "Joint Declaration by the Russian Federation and the People&#39;s Republic of China, "
-        f"2002-12-02, ¶ 12. http://localhost/documents/{DOC_2002}/12"
-    )
+        "Russia and China (2002) “Joint Declaration by the Russian Federation and the "
+        "People&#39;s Republic of China”. Beijing. Available at: "
+        f"http://localhost/documents/{DOC_2002}/12. ¶ 12."
+    ), citation.group(1)
     assert "Border" in html and "(part II)" in html
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from flask import (
@@ -12,11 +13,14 @@ from flask import (
     redirect,
     render_template,
     request,
+    url_for,
 )
 
+from searchapp import citations
+from searchapp.citations import CSL_MEDIA_TYPE
 from searchapp.search import BadRequest, ParagraphLookup, SearchService, paragraph_url
 from searchapp.web import reading
-from searchapp.web.service import require_index, wants_json
+from searchapp.web.service import accepts_csl, require_index, wants_json
 
 bp = Blueprint("documents", __name__, url_prefix="/documents")
 
@@ -57,10 +61,22 @@ def paragraph(doc_id: str, pid: int) -> Response | str | tuple[Any, int]:
         return _vary_accept(_gone(service, found, pid))
     if found.status == "missing":
         return _vary_accept(_missing(doc_id, pid))
+    if accepts_csl():
+        return _vary_accept(
+            Response(json.dumps(csl_for(found), ensure_ascii=False), content_type=CSL_MEDIA_TYPE)
+        )
     if wants_json():
         return _vary_accept(jsonify(service.paragraph_json(found)))
-    view = reading.permalink_page(service, found)
+    view = reading.permalink_page(service, found, csl_for(found))
     return _vary_accept(make_response(render_template("paragraph.html", view=view)))
+
+
+def csl_for(found: ParagraphLookup) -> dict[str, Any]:
+    """The CSL-JSON item of a found paragraph, with its absolute permalink."""
+    assert found.document is not None and found.paragraph is not None
+    para = found.paragraph
+    url = url_for("documents.paragraph", doc_id=para.doc_id, pid=para.pid, _external=True)
+    return citations.csl_item(found.document, para, url, str(para.number))
 
 
 def _vary_accept(response: Response) -> Response:

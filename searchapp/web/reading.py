@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from searchapp import citations
 from searchapp.registry import DocumentRow, ParagraphRow
 from searchapp.search import ParagraphLookup, SearchService, document_url, paragraph_url
 
@@ -95,16 +96,13 @@ class PermalinkPage:
     paragraph: ParagraphRow
     before: list[ShownParagraph]
     after: list[ShownParagraph]
-    citation_prefix: str  # the citation without the URL (the template adds the absolute URL)
+    citation: str  # formatted, with the absolute permalink
     in_document: str
 
 
-def citation_prefix(doc: DocumentRow, para: ParagraphRow) -> str:
-    date = doc.metadata.date or "undated"
-    return f"{_title(doc)}, {date}, ¶ {para.number}."
-
-
-def permalink_page(service: SearchService, found: ParagraphLookup) -> PermalinkPage:
+def permalink_page(
+    service: SearchService, found: ParagraphLookup, csl: dict[str, Any]
+) -> PermalinkPage:
     assert found.document is not None and found.paragraph is not None
     doc, para = found.document, found.paragraph
     rows = service.paragraphs(doc.doc_id)
@@ -116,7 +114,7 @@ def permalink_page(service: SearchService, found: ParagraphLookup) -> PermalinkP
         paragraph=para,
         before=before,
         after=after,
-        citation_prefix=citation_prefix(doc, para),
+        citation=citations.formatted(csl),
         in_document=f"{document_url(doc.doc_id)}#p{para.pid}",
     )
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Flask, current_app, request
 
+from searchapp.citations import CSL_MEDIA_TYPE
 from searchapp.engine import IndexMissing
 from searchapp.search import SearchService
 
@@ -26,6 +27,12 @@ def wants_json() -> bool:
     """True when the client asked for JSON rather than a page (Accept header)."""
     best = request.accept_mimetypes.best_match(["text/html", "application/json"])
     return best == "application/json"
+
+
+def accepts_csl() -> bool:
+    """True when the client asked for CSL-JSON (reference managers, citeproc clients)."""
+    best = request.accept_mimetypes.best_match(["text/html", "application/json", CSL_MEDIA_TYPE])
+    return best == CSL_MEDIA_TYPE
 
 
 def is_fragment_request() -> bool:

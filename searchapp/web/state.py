@@ -92,6 +92,11 @@ class SearchState:
     def url(self) -> str:
         return f"{SEARCH_PATH}?{urlencode(self.params())}"
 
+    def export_url(self, fmt: str) -> str:
+        """This search as a file (csv, jsonl, atom): every hit, so no page."""
+        params = [(k, v) for k, v in self.params() if k not in ("page", "per_page")]
+        return f"{SEARCH_PATH}.{fmt}?{urlencode(params)}"
+
     def changed(self, **changes: object) -> SearchState:
         """A new state; any change but the page itself goes back to page 1."""
         changes.setdefault("page", "1")
