@@ -97,6 +97,7 @@ class _Snapshot:
         self.vocabulary = Vocabulary(gen)
         self.reader: IndexReader = reader
         self.n = reader.doc_count_all()
+        self.stored_names = list(reader.schema.stored_names())
         self.live = live_mask(reader)
         self.live_count = int(self.live.sum())
         self.years, self.year_code = _codes([int(v) for v in column_values(reader, "year")])
@@ -118,6 +119,13 @@ class _Snapshot:
         # Whoosh readers seek and read shared file objects: one query at a time per process
         # (gunicorn runs one process per worker, so this only serialises threads).
         self.reading = threading.Lock()
+
+    def stored(self, docnum: int) -> dict[str, object]:
+        """Every stored field of a paragraph, None where it has no value: Whoosh leaves out
+        the fields a document was added without (a paragraph of an undated document has no
+        `date`), and callers must not have to know which fields may be missing."""
+        found = self.searcher.stored_fields(docnum)
+        return {name: found.get(name) for name in self.stored_names}
 
     def postings(self, fieldname: str, text: str) -> tuple[np.ndarray, np.ndarray]:
         key = (fieldname, text)
@@ -316,17 +324,19 @@ def _run(
     hit_ids = np.flatnonzero(hits)
     start, stop = (page - 1) * per_page, page * per_page
     relevance = sort == "relevance" and bool(clause_masks)
+    reading = snap.order[hit_ids]
     if relevance:
-        keys = -_scores(snap, parsed, clause_masks, counts, hit_ids)
+        keys = -_scores(snap, parsed, clause_masks, counts, hit_ids).astype(np.float64)
     else:
-        keys = _date_keys(snap, hit_ids, newest=sort == "newest")
+        keys = _date_keys(reading, newest=sort == "newest")
     more: dict[int, int] = {}
     if group:
-        ranked, more = _grouped(snap, hit_ids, keys, start, stop)
+        ranked, more = _grouped(snap, hit_ids, (keys, reading), start, stop)
         total = len(np.unique(snap.doc_code[hit_ids]))
     else:
         # The re-rank may lift any of the first RERANK_DEPTH candidates onto the first page.
-        ranked = _top(hit_ids, keys, max(stop, RERANK_DEPTH) if relevance else stop)
+        limit = max(stop, RERANK_DEPTH) if relevance else stop
+        ranked = _top(hit_ids, (keys, reading), limit)
         total = len(hit_ids)
     scores: dict[int, float] = {}
     if relevance:
@@ -337,7 +347,7 @@ def _run(
     stems = _text_stems(parsed)
     page_hits = []
     for d in ranked[start:stop]:
-        stored = snap.searcher.stored_fields(d)
+        stored = snap.stored(d)
         page_hits.append(
             Hit(
                 stored,
@@ -433,29 +443,48 @@ def _scores(
     return out
 
 
-def _date_keys(snap: _Snapshot, hit_ids: np.ndarray, newest: bool) -> np.ndarray:
-    order = snap.order[hit_ids]
+def _date_keys(order: np.ndarray, newest: bool) -> np.ndarray:
+    """Sort keys of the date orders, exact integers: `order` is about 7e17, beyond what a
+    float64 holds exactly, so as floats neighbouring paragraphs would tie."""
     if not newest:
-        return order.astype(np.float64)
+        return order
     # Newest document first, each still in reading order.
-    return (-(order // DATE_UNIT) * DATE_UNIT + order % DATE_UNIT).astype(np.float64)
+    return -(order // DATE_UNIT) * DATE_UNIT + order % DATE_UNIT
 
 
-def _top(hit_ids: np.ndarray, keys: np.ndarray, limit: int) -> list[int]:
-    """The `limit` hits with the smallest keys, in order (ties in document order)."""
-    if limit < len(keys):
-        part = np.argpartition(keys, limit)[:limit]
-        part = part[np.lexsort((hit_ids[part], keys[part]))]
+def _ranking(hit_ids: np.ndarray, keys: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
+    """Positions of `hit_ids` in a total order: the sort key, then reading order (oldest
+    document first, paragraph order), then document number, which no two hits share."""
+    primary, reading = keys
+    return np.lexsort((hit_ids, reading, primary))
+
+
+def _top(hit_ids: np.ndarray, keys: tuple[np.ndarray, np.ndarray], limit: int) -> list[int]:
+    """The first `limit` hits in the total order of `_ranking`.
+
+    Only hits whose key is at most the `limit`-th smallest are sorted, all of those tied with
+    it included, so that every page cuts the same total order (a partition that picked some
+    of the tied hits would repeat some rows on the next page and never show others).
+    """
+    primary, reading = keys
+    if limit < len(primary):
+        kth = np.partition(primary, limit - 1)[limit - 1]
+        part = np.flatnonzero(primary <= kth)
     else:
-        part = np.lexsort((hit_ids, keys))
+        part = np.arange(len(primary))
+    part = part[_ranking(hit_ids[part], (primary[part], reading[part]))][:limit]
     return hit_ids[part].tolist()
 
 
 def _grouped(
-    snap: _Snapshot, hit_ids: np.ndarray, keys: np.ndarray, start: int, stop: int
+    snap: _Snapshot,
+    hit_ids: np.ndarray,
+    keys: tuple[np.ndarray, np.ndarray],
+    start: int,
+    stop: int,
 ) -> tuple[list[int], dict[int, int]]:
     """The best paragraph of each document in rank order, and how many more it has."""
-    order = np.lexsort((hit_ids, keys))
+    order = _ranking(hit_ids, keys)
     docs = snap.doc_code[hit_ids[order]]
     _, first = np.unique(docs, return_index=True)
     best = order[np.sort(first)]
