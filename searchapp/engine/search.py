@@ -236,6 +236,12 @@ class IndexSearcher:
             snap.known_years,
         )
 
+    def parsed(self, text: str) -> ParsedQuery:
+        """What the engine makes of a query (the tests count its clauses and terms)."""
+        snap = self._current()
+        with snap.reading:
+            return self._parse(snap, text)
+
     def doc_count(self) -> int:
         return self._current().live_count
 
@@ -404,6 +410,11 @@ def _clause_mask(snap: _Snapshot, q: wq.Query) -> np.ndarray:
         return ~_clause_mask(snap, q.query)
     if isinstance(q, wq.NullQuery.__class__):
         return np.zeros(snap.n, dtype=bool)
+    if isinstance(q, wq.NumericRange) and q.fieldname == "year":
+        # Years from the codes; an open range never includes the unknown year (stored as 0).
+        low, high = q.start or 1, q.end or 9999
+        chosen = [y for y in snap.years if low <= y <= high]  # type: ignore[operator]
+        return snap.value_mask(snap.year_code, snap.years, chosen)
     return snap.mask(snap.docs_of(q))
 
 
