@@ -7,6 +7,7 @@ answers "what is at this link" for documents and paragraph permalinks, from the 
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -230,9 +231,17 @@ class SearchService:
 
     def highlight(self, text: str, query: str) -> str:
         """A paragraph's text as sanitized HTML with the query's words marked."""
-        if not query.strip():
-            return marked_html(text, [])
-        return marked_html(text, mark_spans(text, self.engine.stems_for(query)))
+        return self.highlighter(query)(text)
+
+    def highlighter(self, query: str) -> Callable[[str], str]:
+        """Marks the query's words in any number of paragraphs: the query is parsed once,
+        here, however many paragraphs a page shows."""
+        stems = self.engine.stems_for(query) if query.strip() else frozenset()
+
+        def html(text: str) -> str:
+            return marked_html(text, mark_spans(text, stems))
+
+        return html
 
     def paragraph_json(self, found: ParagraphLookup) -> dict[str, Any]:
         assert found.document is not None and found.paragraph is not None

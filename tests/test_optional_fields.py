@@ -44,7 +44,7 @@ def _get(url: str, accept: str = "text/html") -> tuple[int, str]:
         return response.status, response.read().decode("utf-8")
 
 
-@pytest.mark.parametrize("query", ["Taiwan", "", "taiw*", '"Taiwan"'])
+@pytest.mark.parametrize("query", ["Taiwan", "", "taiw*", '"Taiwan"', "Taiwan?"])
 def test_cli_search_finds_undated_documents(folders: tuple[Path, Path], query: str) -> None:
     done = run_cli("search", query, "--index", str(folders[1]), "--json")
     assert done.returncode == 0, done.stderr

@@ -11,6 +11,7 @@ lists a query touches, never with Python loops over its hits.
 
 from __future__ import annotations
 
+import bisect
 import math
 import threading
 import time
@@ -49,6 +50,7 @@ NEAR = 8  # words this close count as near each other
 NEAR_BONUS = 1.25  # all the words within a few words of each other
 EXACT_BONUS = 1.5  # all the words as a phrase
 YEAR_TIER = 1e6  # paragraphs of a bare year in the query rank above all others
+MAX_POSITIONS = 1000  # positions of a word per paragraph that the re-rank looks at
 CACHE_BUDGET = 8_000_000  # document numbers held in cached posting lists and masks
 
 
@@ -358,7 +360,7 @@ def _run(
             Hit(
                 stored,
                 scores.get(d) if relevance else None,
-                excerpt(str(stored["text"]), stems),
+                excerpt(str(stored["text"] or ""), stems),
                 more.get(d, 0),
             )
         )
@@ -542,14 +544,17 @@ def _shortest_span(positions: list[list[int]] | None) -> int | None:
     in query order (0-based positions; `len(words) - 1` is the exact phrase)."""
     if not positions:
         return None
+    # Bounded whatever the paragraph: the first MAX_POSITIONS of each word, and a binary search
+    # for the next position (a linear one made a long paragraph quadratic).
+    positions = [p[:MAX_POSITIONS] for p in positions]
     best = None
     for start in positions[0]:
         pos = start
         for later in positions[1:]:
-            nxt = next((p for p in later if p > pos), None)
-            if nxt is None:
+            at = bisect.bisect_right(later, pos)
+            if at == len(later):
                 break
-            pos = nxt
+            pos = later[at]
         else:
             if best is None or pos - start < best:
                 best = pos - start
