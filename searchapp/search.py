@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import itertools
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -22,6 +22,7 @@ MAX_PAGE = 1000
 # Exports stream every hit, EXPORT_CHUNK per engine call, and stop at EXPORT_CAP (README).
 EXPORT_CAP = 100_000
 EXPORT_CHUNK = 500
+MAX_FILTER_VALUES = 50  # distinct values of one repeated filter (year=, section=)
 
 
 class BadRequest(ValueError):
@@ -47,14 +48,27 @@ class SearchRequest:
     group: bool = False
 
 
-def _positive_int(value: int | str, name: str, upper: int) -> int:
+def _positive_int(value: int | str, name: str, upper: int | None = None) -> int:
     try:
         number = int(value)
     except (TypeError, ValueError):
         raise BadRequest(f"{name} must be a whole number, not {str(value)[:40]!r}") from None
-    if not 1 <= number <= upper:
+    if upper is None and number < 1:
+        raise BadRequest(f"{name} must be a positive whole number")
+    if upper is not None and not 1 <= number <= upper:
         raise BadRequest(f"{name} must be between 1 and {upper}")
     return number
+
+
+def _capped(values: list[str], name: str) -> list[str]:
+    """The distinct non-empty values of a repeated filter; too many are refused, so that no
+    request can make a page (its facet links, its chips) grow with the square of its URL."""
+    distinct = list(dict.fromkeys(str(v).strip() for v in values if str(v).strip()))
+    if len(distinct) > MAX_FILTER_VALUES:
+        raise BadRequest(
+            f"at most {MAX_FILTER_VALUES} {name} values can be chosen at once, not {len(distinct)}"
+        )
+    return distinct
 
 
 def _year(value: str) -> int:
@@ -123,6 +137,7 @@ class SearchService:
         self.per_page_max = per_page_max
 
     def search(self, req: SearchRequest) -> dict[str, Any]:
+        """One page of hits; `per_page` is capped (`per_page_max`, 100 by default)."""
         page = _positive_int(req.page, "page", MAX_PAGE)
         per_page = _positive_int(req.per_page, "per_page", self.per_page_max)
         return self._page(req, page, per_page)
@@ -135,12 +150,35 @@ class SearchService:
         self._page(req, 1, 1)
         return HitStream(self, req, cap)
 
+    def search_many(self, req: SearchRequest, limit: int | str) -> dict[str, Any]:
+        """Page `req.page` of `limit` hits, whatever `limit` is (the command line's --limit):
+        fetched `per_page_max` hits at a time and joined, as the JSON of one page."""
+        started = time.perf_counter()
+        limit = _positive_int(limit, "--limit")
+        page = _positive_int(req.page, "--page")
+        start, chunk = (page - 1) * limit, self.per_page_max
+        first = start // chunk  # the chunk that holds the first hit wanted
+        data = self._page(req, first + 1, chunk)
+        hits = data["hits"]
+        fetched = first + 1
+        while fetched * chunk < min(start + limit, data["total"]):
+            fetched += 1
+            hits += self._page(req, fetched, chunk)["hits"]
+        skip = start - first * chunk
+        data.update(
+            hits=hits[skip : skip + limit],
+            page=page,
+            per_page=limit,
+            took_ms=round((time.perf_counter() - started) * 1000, 2),
+        )
+        return data
+
     def _page(self, req: SearchRequest, page: int, per_page: int) -> dict[str, Any]:
         started = time.perf_counter()
         if req.sort not in SORTS:
             raise BadRequest(f"sort must be one of {', '.join(SORTS)}")
-        years = [_year(y) for y in req.years if str(y).strip()]
-        sections = [s for s in req.sections if s.strip()]
+        years = [_year(y) for y in _capped(req.years, "year")]
+        sections = _capped(req.sections, "section")
         outcome = self.engine.search(req.q, years, sections, page, per_page, req.sort, req.group)
         return self._json(req, outcome, page, per_page, started)
 
@@ -151,16 +189,18 @@ class SearchService:
         for hit in outcome.hits:
             f = hit.fields
             doc_id, pid = str(f["doc_id"]), int(f["pid"])  # type: ignore[call-overload]
+            # Every field but the ids may be missing from a paragraph (an undated or untitled
+            # document): the engine gives None for those, the JSON a usable value.
             entry = {
                 "doc_id": doc_id,
-                "doc_title": f["doc_title"],
-                "date": f["date"],
-                "year": None if not f["year"] else f["year"],
+                "doc_title": f["doc_title"] or doc_id,
+                "date": f["date"] or None,
+                "year": f["year"] or None,
                 "paragraph": f["paragraph"],
                 "pid": pid,
-                "section": f["section"],
-                "section_label": f["section_label"],
-                "text": f["text"],
+                "section": f["section"] or "",
+                "section_label": f["section_label"] or "",
+                "text": f["text"] or "",
                 "excerpt": excerpt_html(hit.excerpt),
                 "score": round(hit.score, 4) if hit.score is not None else None,
                 "url": paragraph_url(doc_id, pid),
@@ -232,9 +272,17 @@ class SearchService:
 
     def highlight(self, text: str, query: str) -> str:
         """A paragraph's text as sanitized HTML with the query's words marked."""
-        if not query.strip():
-            return marked_html(text, [])
-        return marked_html(text, mark_spans(text, self.engine.stems_for(query)))
+        return self.highlighter(query)(text)
+
+    def highlighter(self, query: str) -> Callable[[str], str]:
+        """Marks the query's words in any number of paragraphs: the query is parsed once,
+        here, however many paragraphs a page shows."""
+        stems = self.engine.stems_for(query) if query.strip() else frozenset()
+
+        def html(text: str) -> str:
+            return marked_html(text, mark_spans(text, stems))
+
+        return html
 
     def paragraph_json(self, found: ParagraphLookup) -> dict[str, Any]:
         assert found.document is not None and found.paragraph is not None

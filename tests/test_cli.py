@@ -200,7 +200,7 @@ def test_wrong_usage_exits_2_with_a_message(argv: list[str], main: Main) -> None
         (["--year", "20x2", "cooperation"], "year"),
         (["a*"], "too short"),
         (["cooperation " * 50], "limit is 500"),
-        (["x", "--limit", "0"], "per_page"),
+        (["x", "--limit", "0"], "--limit must be"),
     ],
     ids=["bad-year", "short-prefix", "600-chars", "zero-limit"],
 )

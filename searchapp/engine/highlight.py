@@ -14,6 +14,11 @@ from searchapp.engine.analysis import STOP_WORDS, index_term, spelling_variants
 
 WHOLE_UNDER = 420  # a paragraph shorter than this is shown whole
 WINDOW = 300  # characters in one excerpt window
+# Characters scanned for words to mark: an excerpt looks for its window in the first
+# EXCERPT_SCAN, a whole paragraph shown on a page is marked in its first MARK_SCAN, so that the
+# cost is bounded whatever a paragraph's length (a 30 MB one took minutes).
+EXCERPT_SCAN = 20_000
+MARK_SCAN = 200_000
 _PUNCTUATION = re.compile(r"[^\w\s]")
 
 
@@ -25,14 +30,15 @@ class Excerpt:
     cut_end: bool
 
 
-def mark_spans(text: str, stems: frozenset[str]) -> list[tuple[int, int]]:
-    """Spans of the words whose stem is searched; neighbours joined only by spaces or stop
-    words become one span, so a phrase ("Belt and Road") is marked as a phrase."""
+def mark_spans(text: str, stems: frozenset[str], scan: int = MARK_SCAN) -> list[tuple[int, int]]:
+    """Spans of the words whose stem is searched, in the first `scan` characters; neighbours
+    joined only by spaces or stop words become one span, so a phrase ("Belt and Road") is
+    marked as a phrase."""
     if not stems:
         return []
     spans = [
         (m.start(), m.end())
-        for m in _candidates(stems).finditer(text)
+        for m in _candidates(stems).finditer(text, 0, scan)
         if index_term(m.group().lower()) in stems
     ]
     merged: list[tuple[int, int]] = []
@@ -69,7 +75,7 @@ def _only_glue(between: str) -> bool:
 
 
 def excerpt(text: str, stems: frozenset[str]) -> Excerpt:
-    spans = mark_spans(text, stems)
+    spans = mark_spans(text, stems, EXCERPT_SCAN)
     if len(text) <= WHOLE_UNDER or not spans:
         if len(text) <= WHOLE_UNDER:
             return Excerpt(text, spans, False, False)

@@ -11,6 +11,7 @@ lists a query touches, never with Python loops over its hits.
 
 from __future__ import annotations
 
+import bisect
 import math
 import threading
 import time
@@ -49,6 +50,7 @@ NEAR = 8  # words this close count as near each other
 NEAR_BONUS = 1.25  # all the words within a few words of each other
 EXACT_BONUS = 1.5  # all the words as a phrase
 YEAR_TIER = 1e6  # paragraphs of a bare year in the query rank above all others
+MAX_POSITIONS = 1000  # positions of a word per paragraph that the re-rank looks at
 CACHE_BUDGET = 8_000_000  # document numbers held in cached posting lists and masks
 
 
@@ -97,6 +99,7 @@ class _Snapshot:
         self.vocabulary = Vocabulary(gen)
         self.reader: IndexReader = reader
         self.n = reader.doc_count_all()
+        self.stored_names = list(reader.schema.stored_names())
         self.live = live_mask(reader)
         self.live_count = int(self.live.sum())
         self.years, self.year_code = _codes([int(v) for v in column_values(reader, "year")])
@@ -118,6 +121,13 @@ class _Snapshot:
         # Whoosh readers seek and read shared file objects: one query at a time per process
         # (gunicorn runs one process per worker, so this only serialises threads).
         self.reading = threading.Lock()
+
+    def stored(self, docnum: int) -> dict[str, object]:
+        """Every stored field of a paragraph, None where it has no value: Whoosh leaves out
+        the fields a document was added without (a paragraph of an undated document has no
+        `date`), and callers must not have to know which fields may be missing."""
+        found = self.searcher.stored_fields(docnum)
+        return {name: found.get(name) for name in self.stored_names}
 
     def postings(self, fieldname: str, text: str) -> tuple[np.ndarray, np.ndarray]:
         key = (fieldname, text)
@@ -228,6 +238,12 @@ class IndexSearcher:
             snap.known_years,
         )
 
+    def parsed(self, text: str) -> ParsedQuery:
+        """What the engine makes of a query (the tests count its clauses and terms)."""
+        snap = self._current()
+        with snap.reading:
+            return self._parse(snap, text)
+
     def doc_count(self) -> int:
         return self._current().live_count
 
@@ -316,17 +332,19 @@ def _run(
     hit_ids = np.flatnonzero(hits)
     start, stop = (page - 1) * per_page, page * per_page
     relevance = sort == "relevance" and bool(clause_masks)
+    reading = snap.order[hit_ids]
     if relevance:
-        keys = -_scores(snap, parsed, clause_masks, counts, hit_ids)
+        keys = -_scores(snap, parsed, clause_masks, counts, hit_ids).astype(np.float64)
     else:
-        keys = _date_keys(snap, hit_ids, newest=sort == "newest")
+        keys = _date_keys(reading, newest=sort == "newest")
     more: dict[int, int] = {}
     if group:
-        ranked, more = _grouped(snap, hit_ids, keys, start, stop)
+        ranked, more = _grouped(snap, hit_ids, (keys, reading), start, stop)
         total = len(np.unique(snap.doc_code[hit_ids]))
     else:
         # The re-rank may lift any of the first RERANK_DEPTH candidates onto the first page.
-        ranked = _top(hit_ids, keys, max(stop, RERANK_DEPTH) if relevance else stop)
+        limit = max(stop, RERANK_DEPTH) if relevance else stop
+        ranked = _top(hit_ids, (keys, reading), limit)
         total = len(hit_ids)
     scores: dict[int, float] = {}
     if relevance:
@@ -337,12 +355,12 @@ def _run(
     stems = _text_stems(parsed)
     page_hits = []
     for d in ranked[start:stop]:
-        stored = snap.searcher.stored_fields(d)
+        stored = snap.stored(d)
         page_hits.append(
             Hit(
                 stored,
                 scores.get(d) if relevance else None,
-                excerpt(str(stored["text"]), stems),
+                excerpt(str(stored["text"] or ""), stems),
                 more.get(d, 0),
             )
         )
@@ -394,6 +412,11 @@ def _clause_mask(snap: _Snapshot, q: wq.Query) -> np.ndarray:
         return ~_clause_mask(snap, q.query)
     if isinstance(q, wq.NullQuery.__class__):
         return np.zeros(snap.n, dtype=bool)
+    if isinstance(q, wq.NumericRange) and q.fieldname == "year":
+        # Years from the codes; an open range never includes the unknown year (stored as 0).
+        low, high = q.start or 1, q.end or 9999
+        chosen = [y for y in snap.years if low <= y <= high]  # type: ignore[operator]
+        return snap.value_mask(snap.year_code, snap.years, chosen)
     return snap.mask(snap.docs_of(q))
 
 
@@ -433,29 +456,48 @@ def _scores(
     return out
 
 
-def _date_keys(snap: _Snapshot, hit_ids: np.ndarray, newest: bool) -> np.ndarray:
-    order = snap.order[hit_ids]
+def _date_keys(order: np.ndarray, newest: bool) -> np.ndarray:
+    """Sort keys of the date orders, exact integers: `order` is about 7e17, beyond what a
+    float64 holds exactly, so as floats neighbouring paragraphs would tie."""
     if not newest:
-        return order.astype(np.float64)
+        return order
     # Newest document first, each still in reading order.
-    return (-(order // DATE_UNIT) * DATE_UNIT + order % DATE_UNIT).astype(np.float64)
+    return -(order // DATE_UNIT) * DATE_UNIT + order % DATE_UNIT
 
 
-def _top(hit_ids: np.ndarray, keys: np.ndarray, limit: int) -> list[int]:
-    """The `limit` hits with the smallest keys, in order (ties in document order)."""
-    if limit < len(keys):
-        part = np.argpartition(keys, limit)[:limit]
-        part = part[np.lexsort((hit_ids[part], keys[part]))]
+def _ranking(hit_ids: np.ndarray, keys: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
+    """Positions of `hit_ids` in a total order: the sort key, then reading order (oldest
+    document first, paragraph order), then document number, which no two hits share."""
+    primary, reading = keys
+    return np.lexsort((hit_ids, reading, primary))
+
+
+def _top(hit_ids: np.ndarray, keys: tuple[np.ndarray, np.ndarray], limit: int) -> list[int]:
+    """The first `limit` hits in the total order of `_ranking`.
+
+    Only hits whose key is at most the `limit`-th smallest are sorted, all of those tied with
+    it included, so that every page cuts the same total order (a partition that picked some
+    of the tied hits would repeat some rows on the next page and never show others).
+    """
+    primary, reading = keys
+    if limit < len(primary):
+        kth = np.partition(primary, limit - 1)[limit - 1]
+        part = np.flatnonzero(primary <= kth)
     else:
-        part = np.lexsort((hit_ids, keys))
+        part = np.arange(len(primary))
+    part = part[_ranking(hit_ids[part], (primary[part], reading[part]))][:limit]
     return hit_ids[part].tolist()
 
 
 def _grouped(
-    snap: _Snapshot, hit_ids: np.ndarray, keys: np.ndarray, start: int, stop: int
+    snap: _Snapshot,
+    hit_ids: np.ndarray,
+    keys: tuple[np.ndarray, np.ndarray],
+    start: int,
+    stop: int,
 ) -> tuple[list[int], dict[int, int]]:
     """The best paragraph of each document in rank order, and how many more it has."""
-    order = np.lexsort((hit_ids, keys))
+    order = _ranking(hit_ids, keys)
     docs = snap.doc_code[hit_ids[order]]
     _, first = np.unique(docs, return_index=True)
     best = order[np.sort(first)]
@@ -502,14 +544,17 @@ def _shortest_span(positions: list[list[int]] | None) -> int | None:
     in query order (0-based positions; `len(words) - 1` is the exact phrase)."""
     if not positions:
         return None
+    # Bounded whatever the paragraph: the first MAX_POSITIONS of each word, and a binary search
+    # for the next position (a linear one made a long paragraph quadratic).
+    positions = [p[:MAX_POSITIONS] for p in positions]
     best = None
     for start in positions[0]:
         pos = start
         for later in positions[1:]:
-            nxt = next((p for p in later if p > pos), None)
-            if nxt is None:
+            at = bisect.bisect_right(later, pos)
+            if at == len(later):
                 break
-            pos = nxt
+            pos = later[at]
         else:
             if best is None or pos - start < best:
                 best = pos - start

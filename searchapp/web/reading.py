@@ -74,10 +74,11 @@ class DocumentPage:
 
 def _shown(service: SearchService, rows: list[ParagraphRow], q: str) -> list[ShownParagraph]:
     out, label = [], ""
+    highlight = service.highlighter(q)  # the query parsed once, not once per paragraph
     for row in rows:
         heading = row.section_label if row.section_label and row.section_label != label else None
         label = row.section_label
-        html = service.highlight(row.text, q)
+        html = highlight(row.text)
         out.append(ShownParagraph(row, html, heading, paragraph_url(row.doc_id, row.pid)))
     return out
 
