@@ -56,6 +56,9 @@ def build_parser() -> ArgumentParser:
     p.add_argument("query", nargs="?", default="", help="the query (empty: browse)")
     p.add_argument("--year", action="append", default=[], help="filter by year (repeatable)")
     p.add_argument("--section", action="append", default=[], help="filter by section")
+    p.add_argument(
+        "--party", action="append", default=[], help="filter by party (repeatable): China, RUS"
+    )
     p.add_argument("--limit", type=int, default=10, help="hits to show (default 10)")
     p.add_argument("--page", type=int, default=1)
     p.add_argument("--sort", default="relevance", choices=["relevance", "newest", "oldest"])
@@ -174,6 +177,7 @@ def cmd_search(args: argparse.Namespace, settings: Settings) -> int:
                 q=args.query,
                 years=args.year,
                 sections=args.section,
+                parties=args.party,
                 page=args.page,
                 per_page=args.limit,
                 sort=args.sort,

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from searchapp.engine import SORTS, UNKNOWN_YEAR, IndexSearcher, mark_spans
+from searchapp.engine.schema import stored_parties
 from searchapp.engine.search import Outcome
 from searchapp.registry import DocumentRow, ParagraphRow, Registry
 from searchapp.sanitize import excerpt_html, marked_html
@@ -36,6 +37,7 @@ class SearchRequest:
     q: str = ""
     years: list[str] = field(default_factory=list)
     sections: list[str] = field(default_factory=list)
+    parties: list[str] = field(default_factory=list)
     page: int | str = 1
     per_page: int | str = 10
     sort: str = "relevance"
@@ -96,7 +98,10 @@ class SearchService:
             raise BadRequest(f"sort must be one of {', '.join(SORTS)}")
         years = [_year(y) for y in req.years if str(y).strip()]
         sections = [s for s in req.sections if s.strip()]
-        outcome = self.engine.search(req.q, years, sections, page, per_page, req.sort, req.group)
+        parties = [p.strip() for p in req.parties if p.strip()]
+        outcome = self.engine.search(
+            req.q, years, sections, page, per_page, req.sort, req.group, parties=parties
+        )
         return self._json(req, outcome, page, per_page, started)
 
     def _json(
@@ -115,6 +120,7 @@ class SearchService:
                 "pid": pid,
                 "section": f["section"],
                 "section_label": f["section_label"],
+                "parties": stored_parties(f),
                 "text": f["text"],
                 "excerpt": excerpt_html(hit.excerpt),
                 "score": round(hit.score, 4) if hit.score is not None else None,
@@ -137,6 +143,10 @@ class SearchService:
                 "section": [
                     {"value": s, "count": c}
                     for s, c in sorted(outcome.facets.section, key=lambda x: (-x[1], x[0]))
+                ],
+                "party": [
+                    {"value": p, "count": c}
+                    for p, c in sorted(outcome.facets.party, key=lambda x: (-x[1], x[0]))
                 ],
             },
             "suggestion": outcome.suggestion,

@@ -16,12 +16,16 @@ from whoosh import query as wq
 from whoosh.qparser import QueryParser, plugins, syntax
 from whoosh.searching import Searcher
 
+from searchapp.corpus.parties import canonical_party
 from searchapp.engine.analysis import plain_words, text_analyzer
 from searchapp.engine.schema import build_schema
+from searchapp.engine.suggest import unknown_word_correction
+from searchapp.engine.understand import Understanding, is_plain, understand
 from searchapp.engine.vocabulary import Vocabulary
 
-FIELD_ALIASES = {"doc_id": ["doc"], "doc_title": ["title"]}
-USER_FIELDS = {"year", "section", "doc", "title", "text"}
+FIELD_ALIASES = {"doc_id": ["doc"], "doc_title": ["title"], "parties": ["party"]}
+USER_FIELDS = {"year", "section", "doc", "title", "text", "party"}
+FILTER_FIELDS = {"year", "section", "doc_id", "parties"}
 BARE_YEAR = re.compile(r"(?<![\w:.\-/])((?:1[89]|20)\d\d)(?![\w.\-/:])")
 YEAR_RANGE = re.compile(r"\byear:(\d{4})?\.\.(\d{4})?")
 LEADING_MINUS = re.compile(r"(^|[\s(])-(?=[\w\"(])")
@@ -44,6 +48,7 @@ class ParsedQuery:
     must: list[wq.Query] = field(default_factory=list)  # field conditions (year:, doc:, …)
     must_not: list[wq.Query] = field(default_factory=list)
     bare_years: list[int] = field(default_factory=list)
+    bare_parties: list[str] = field(default_factory=list)  # parties named as words (understand)
     words: list[str] = field(default_factory=list)  # the plain words, unstemmed (suggestions)
     notices: list[str] = field(default_factory=list)
 
@@ -74,7 +79,7 @@ def _unreadable_reason(text: str) -> str | None:
         return "a parenthesis is not closed"
     for name in FIELD_PREFIX.findall(_outside_quotes(text)):
         if name not in USER_FIELDS:
-            return f'"{name}:" is not a field (use year:, section:, doc: or title:)'
+            return f'"{name}:" is not a field (use year:, section:, party:, doc: or title:)'
     if re.search(r"\b(?:AND|OR|NOT)\s*$", text) or re.match(r"^\s*(?:AND|OR)\b", text):
         return "an operator (AND, OR, NOT) has nothing to combine"
     bad_year = re.search(r"\byear:(?![\d.\[])", text)
@@ -123,6 +128,7 @@ def parse(
     max_length: int,
     max_expansion: int,
     known_years: frozenset[int] = frozenset(),
+    known_parties: frozenset[str] = frozenset(),
 ) -> ParsedQuery:
     text = text.strip()
     if len(text) > max_length:
@@ -140,15 +146,26 @@ def parse(
     else:
         text_for_parser = text
     stripped, years = _extract_bare_years(text_for_parser, known_years)
+    # The words a "did you mean" may correct, as typed: not operators, fields or prefixes.
+    free_text = NOT_WORDS.sub(" ", _outside_quotes(_normalise_syntax(stripped)))
+    understood: Understanding | None = None
+    if is_plain(stripped):
+        understood = understand(
+            stripped,
+            known_parties,
+            lambda word: unknown_word_correction(searcher.reader(), vocabulary, word),
+        )
+        stripped = understood.text
     stripped = _normalise_syntax(stripped).strip()
     parsed = ParsedQuery(text=text, match=None, bare_years=years, notices=notices)
-    if not stripped:
+    if stripped:
+        tree = _PARSER.parse(stripped)
+        tree = _rewrite(tree, searcher, vocabulary, max_expansion)
+        _split_top_level(tree, parsed)
+    if understood is not None:
+        _add_understanding(parsed, understood)
+    if not stripped and not parsed.should:
         return parsed
-    tree = _PARSER.parse(stripped)
-    tree = _rewrite(tree, searcher, vocabulary, max_expansion)
-    _split_top_level(tree, parsed)
-    # The words a "did you mean" may correct: not operators, fields or prefixes.
-    free_text = NOT_WORDS.sub(" ", _outside_quotes(stripped))
     parsed.words = [w for w in plain_words(free_text) if w not in {"and", "or", "not"}]
     return parsed
 
@@ -161,7 +178,7 @@ def _split_top_level(tree: wq.Query, parsed: ParsedQuery) -> None:
             continue
         if isinstance(child, wq.Not):
             parsed.must_not.append(child.query)
-        elif _fields_of(child) <= {"year", "section", "doc_id"} and _fields_of(child):
+        elif _fields_of(child) <= FILTER_FIELDS and _fields_of(child):
             parsed.must.append(child)
         else:
             parsed.should.append(child)
@@ -169,6 +186,16 @@ def _split_top_level(tree: wq.Query, parsed: ParsedQuery) -> None:
     parsed.min_should = n if n <= 2 else max(2, math.ceil(0.6 * n))
     if parsed.should:
         parsed.match = parsed.should[0] if n == 1 else wq.Or(parsed.should)
+
+
+def _add_understanding(parsed: ParsedQuery, understood: Understanding) -> None:
+    """Parties and synonyms as soft clauses; any word makes a candidate (the ranking rewards
+    paragraphs with all the words)."""
+    parsed.should.extend(understood.clauses)
+    parsed.bare_parties = understood.parties
+    parsed.min_should = 1 if parsed.should else 0
+    if parsed.should:
+        parsed.match = parsed.should[0] if len(parsed.should) == 1 else wq.Or(parsed.should)
 
 
 def _fields_of(q: wq.Query) -> set[str]:
@@ -189,6 +216,9 @@ def _rewrite(
         return _resolve(searcher, "doc_id", str(q.text))
     if isinstance(q, wq.Phrase) and q.fieldname == "section":
         return _resolve(searcher, "section", " ".join(q.words))
+    if isinstance(q, (wq.Term, wq.Phrase)) and q.fieldname == "parties":
+        typed = " ".join(q.words) if isinstance(q, wq.Phrase) else str(q.text)
+        return _resolve(searcher, "parties", canonical_party(typed) or typed)
     return q.apply(lambda child: _rewrite(child, searcher, vocabulary, max_expansion))
 
 
