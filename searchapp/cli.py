@@ -57,6 +57,9 @@ def build_parser() -> ArgumentParser:
     p.add_argument("query", nargs="?", default="", help="the query (empty: browse)")
     p.add_argument("--year", action="append", default=[], help="filter by year (repeatable)")
     p.add_argument("--section", action="append", default=[], help="filter by section")
+    p.add_argument(
+        "--party", action="append", default=[], help="filter by party (repeatable): China, RUS"
+    )
     p.add_argument("--limit", type=int, default=10, help="hits to show (default 10, any number)")
     p.add_argument("--page", type=int, default=1)
     p.add_argument("--sort", default="relevance", choices=["relevance", "newest", "oldest"])
@@ -180,7 +183,12 @@ def cmd_search(args: argparse.Namespace, settings: Settings) -> int:
             settings.per_page_max,
         )
         req = SearchRequest(
-            q=args.query, years=args.year, sections=args.section, page=args.page, sort=args.sort
+            q=args.query,
+            years=args.year,
+            sections=args.section,
+            parties=args.party,
+            page=args.page,
+            sort=args.sort,
         )
         result = service.search_many(req, args.limit)
     except (BadRequest, QueryRefused) as exc:

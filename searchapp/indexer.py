@@ -232,6 +232,7 @@ def _records(row: DocumentRow, paragraphs: list[ParagraphRow]) -> list[Paragraph
             date=meta.date,
             doc_title=title,
             order=order_key(meta.date, row.seq, p.number),
+            parties=tuple(meta.parties),
         )
         for p in paragraphs
     ]

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from searchapp.engine import SORTS, UNKNOWN_YEAR, IndexSearcher, mark_spans
+from searchapp.engine.schema import stored_parties
 from searchapp.engine.search import Outcome
 from searchapp.registry import DocumentRow, ParagraphRow, Registry
 from searchapp.sanitize import excerpt_html, marked_html
@@ -42,6 +43,7 @@ class SearchRequest:
     q: str = ""
     years: list[str] = field(default_factory=list)
     sections: list[str] = field(default_factory=list)
+    parties: list[str] = field(default_factory=list)
     page: int | str = 1
     per_page: int | str = 10
     sort: str = "relevance"
@@ -179,7 +181,10 @@ class SearchService:
             raise BadRequest(f"sort must be one of {', '.join(SORTS)}")
         years = [_year(y) for y in _capped(req.years, "year")]
         sections = _capped(req.sections, "section")
-        outcome = self.engine.search(req.q, years, sections, page, per_page, req.sort, req.group)
+        parties = _capped(req.parties, "party")
+        outcome = self.engine.search(
+            req.q, years, sections, page, per_page, req.sort, req.group, parties=parties
+        )
         return self._json(req, outcome, page, per_page, started)
 
     def _json(
@@ -200,6 +205,7 @@ class SearchService:
                 "pid": pid,
                 "section": f["section"] or "",
                 "section_label": f["section_label"] or "",
+                "parties": stored_parties(f),
                 "text": f["text"] or "",
                 "excerpt": excerpt_html(hit.excerpt),
                 "score": round(hit.score, 4) if hit.score is not None else None,
@@ -222,6 +228,10 @@ class SearchService:
                 "section": [
                     {"value": s, "count": c}
                     for s, c in sorted(outcome.facets.section, key=lambda x: (-x[1], x[0]))
+                ],
+                "party": [
+                    {"value": p, "count": c}
+                    for p, c in sorted(outcome.facets.party, key=lambda x: (-x[1], x[0]))
                 ],
             },
             "suggestion": outcome.suggestion,

@@ -38,7 +38,7 @@ def test_dates_as_they_are_written(text: str, iso: str | None) -> None:
 def test_parties_are_normalised_country_names() -> None:
     assert find_parties("Joint Statement of the PRC and the Russian Federation") == [
         "China",
-        "Russia",
+        "Russian Federation",
     ]
     # "us" as a word is not the United States.
     assert find_parties("Let us work with the Democratic People's Republic of Korea") == [
@@ -136,7 +136,7 @@ def test_given_metadata_wins_over_extracted() -> None:
     doc = load_document(DOCS / SEED_2002, DOCS, given=given)
     assert doc.metadata.title == "Given title"
     assert doc.metadata.date == "2002-12"
-    assert doc.metadata.parties == ["Russia"]
+    assert doc.metadata.parties == ["Russian Federation"]
     # What is not given is still extracted.
     assert doc.metadata.kind == "joint declaration"
     assert doc.metadata.place == "Beijing"

@@ -65,7 +65,7 @@ def test_2002_metadata(doc2002: Document) -> None:
     assert meta.year == 2002
     assert meta.kind == "joint declaration"
     assert meta.place == "Beijing"
-    assert meta.parties == ["Russia", "China"]
+    assert meta.parties == ["Russian Federation", "China"]
     assert meta.language == "en"
     assert meta.signatories == [
         "President of the Russian Federation",
@@ -162,7 +162,7 @@ def test_2012_metadata(doc2012: Document) -> None:
     assert meta.date == "2012-06-06"
     assert meta.kind == "joint statement"
     assert meta.place == "Beijing"
-    assert set(meta.parties) == {"China", "Russia"}
+    assert set(meta.parties) == {"China", "Russian Federation"}
     assert meta.source is not None
     assert "Xinhua news agency, Beijing, in English 0928gmt 06 Jun 12" in meta.source
     assert "Text of report in Chinese by official Chinese news agency Xinhua" in meta.source

@@ -122,7 +122,7 @@ def test_pdf_metadata_prefers_the_text_over_the_pdf_info(tmp_path: Path) -> None
     )
     assert doc.metadata.date == "2002-12-02"
     assert doc.metadata.kind == "joint declaration"
-    assert doc.metadata.parties == ["China", "Russia"]
+    assert doc.metadata.parties == ["China", "Russian Federation"]
 
 
 def test_pdf_info_title_is_used_when_the_text_has_none(tmp_path: Path) -> None:
@@ -295,7 +295,7 @@ def test_treaty_xml_metadata_comes_from_meta() -> None:
     assert meta.title == "China - Russian Federation"
     assert meta.date == "2001-07-16"
     assert meta.kind == "treaty"
-    assert meta.parties == ["China", "Russia"]  # parties_original, in their "n" order
+    assert meta.parties == ["China", "Russian Federation"]  # parties_original, in their "n" order
     assert meta.language == "en"
     assert meta.source == "http://example.org/treaty.pdf"
 
@@ -363,7 +363,7 @@ def test_real_tota_treaties(name: str) -> None:
 
     assert doc.metadata.kind == "treaty"
     assert doc.metadata.year is not None
-    assert "China" in doc.metadata.parties or "Russia" in doc.metadata.parties
+    assert "China" in doc.metadata.parties or "Russian Federation" in doc.metadata.parties
     assert len(doc.paragraphs) > 20
     assert any(p.section_label.startswith(("Article", "Chapter")) for p in doc.paragraphs)
     # The printed title in capitals is the title, not a paragraph.

@@ -17,6 +17,7 @@ from searchapp.corpus.kinds import kind_from_title
 from searchapp.corpus.metadata import extract_metadata
 from searchapp.corpus.model import Document, Metadata, Paragraph, UnreadableFile
 from searchapp.corpus.parse import parse
+from searchapp.corpus.parties import normalise_parties
 from searchapp.corpus.readers import read_file, supported_suffixes
 from searchapp.corpus.sections import classify
 
@@ -66,6 +67,8 @@ def load_document(path: Path, root: Path, given: Metadata | None = None) -> Docu
     if not metadata.title:
         metadata.title = _title_from_name(path)
     metadata.language = metadata.language or "en"
+    # Given parties ("CHN", "Russia", "PRC") by their canonical names, like extracted ones.
+    metadata.parties = normalise_parties(metadata.parties)
 
     warnings = list(extraction.warnings)
     if metadata.year is None:

@@ -1,88 +1,191 @@
-"""Parties: the countries and organisations a text names, by their canonical names."""
+"""Parties: the countries and organisations a text names, by their canonical names.
+
+The gazetteer is pycountry's ISO 3166 list (every country, its ISO, common and official names
+and its codes) plus `searchapp/data/parties.yaml` (canonical names where pycountry's is not
+the one a reader expects, variants, adjectives, short forms, historical names, capitals used
+for their governments, organisations). A country is named by pycountry's common name, or
+else its ISO name ("China", "Russian Federation", "United States"), unless the data file
+names it.
+"""
 
 from __future__ import annotations
 
 import re
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+
+import pycountry
+import yaml
 
 from searchapp.corpus.kinds import JOINT_KINDS
 
-# Country names and the forms that point at them; the value is the name used for `parties`.
-# Longest forms are matched first, so "People's Republic of China" wins over "China".
-_COUNTRY_FORMS: dict[str, tuple[str, ...]] = {
-    "China": (
-        "People's Republic of China",
-        "People’s Republic of China",
-        "PRC",
-        "China",
-        "Chinese",
-    ),
-    "Russia": ("Russian Federation", "Russia", "Russian", "USSR", "Soviet Union", "Soviet"),
-    "United States": ("United States of America", "United States", "USA", "U.S.", "American"),
-    "United Kingdom": ("United Kingdom", "Great Britain", "Britain", "British", "UK"),
-    "Australia": ("Australia", "Australian"),
-    "New Zealand": ("New Zealand",),
-    "Japan": ("Japan", "Japanese"),
-    "India": ("India", "Indian"),
-    "Pakistan": ("Pakistan",),
-    "France": ("France", "French Republic"),
-    "Germany": ("Germany", "Federal Republic of Germany", "German"),
-    "Italy": ("Italy", "Italian Republic"),
-    "Spain": ("Spain", "Kingdom of Spain"),
-    "Canada": ("Canada", "Canadian"),
-    "Brazil": ("Brazil", "Brazilian"),
-    "South Africa": ("South Africa",),
-    "Mongolia": ("Mongolia", "Mongolian"),
-    "Kazakhstan": ("Kazakhstan",),
-    "Kyrgyzstan": ("Kyrgyzstan", "Kyrgyz Republic"),
-    "Tajikistan": ("Tajikistan",),
-    "Uzbekistan": ("Uzbekistan",),
-    "Turkmenistan": ("Turkmenistan",),
-    "Belarus": ("Belarus",),
-    "Ukraine": ("Ukraine", "Ukrainian"),
-    "Iran": ("Iran", "Islamic Republic of Iran"),
-    "Turkey": ("Turkey", "Türkiye", "Turkish"),
-    "Vietnam": ("Viet Nam", "Vietnam", "Vietnamese"),
-    "Indonesia": ("Indonesia", "Indonesian"),
-    "Malaysia": ("Malaysia",),
-    "Philippines": ("Philippines",),
-    "Thailand": ("Thailand",),
-    "Singapore": ("Singapore",),
-    "North Korea": ("Democratic People's Republic of Korea", "DPRK", "North Korea"),
-    "South Korea": ("Republic of Korea", "ROK", "South Korea"),
-    "Egypt": ("Egypt", "Arab Republic of Egypt"),
-    "Saudi Arabia": ("Saudi Arabia",),
-    "Israel": ("Israel",),
-    "Syria": ("Syria", "Syrian Arab Republic"),
-    "Cuba": ("Cuba",),
-    "Venezuela": ("Venezuela",),
-    "Argentina": ("Argentina",),
-    "Mexico": ("Mexico",),
-    "Serbia": ("Serbia",),
-    "Netherlands": ("Netherlands",),
-    "European Union": ("European Union", "EU"),
-}
-_COUNTRY_LOOKUP = {form.lower(): name for name, forms in _COUNTRY_FORMS.items() for form in forms}
-_COUNTRY = re.compile(
-    r"(?<![\w])("
-    + "|".join(re.escape(f) for f in sorted(_COUNTRY_LOOKUP, key=len, reverse=True))
-    + r")(?![\w])",
-    re.I,
-)
-# Forms that are words in lower case ("chinese" is fine, but "us" and "uk" must be capitals).
-_CASE_SENSITIVE = frozenset({"u.s.", "us", "uk", "eu", "usa", "prc", "rok", "dprk", "ussr"})
+# Short forms in capitals that are English words in lower case: in a query too, only their
+# capital form names the party ("US" is the United States, "us" is not).
+_WORD_IN_LOWER_CASE = frozenset({"us", "un", "au", "cis"})
+_APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "`": "'", "\u00a0": " "})
+
+
+class GazetteerError(ValueError):
+    """parties.yaml names one form for two parties, or is not shaped as documented."""
+
+
+def fold(text: str) -> str:
+    """`text` lowercased, without accents, with plain apostrophes: the same length as `text`,
+    so that a match in the folded text is a match at the same place in the original."""
+    out = []
+    for ch in text.translate(_APOSTROPHES):
+        base = unicodedata.normalize("NFKD", ch)[:1] or ch
+        out.append(base if len(base.lower()) == 1 else ch)
+    return "".join(out).lower()
+
+
+def _key(name: str) -> str:
+    key = " ".join(fold(name).split())
+    return key[4:] if key.startswith("the ") else key
+
+
+def _is_short_form(form: str) -> bool:
+    """A form written in capitals ("PRC", "U.S."): in a text it names the party only so."""
+    letters = form.replace(".", "")
+    return letters.isalpha() and letters.isupper() and len(letters) <= 5
+
+
+@dataclass(frozen=True)
+class Mention:
+    """A party named in a text: where (character offsets) and which."""
+
+    start: int
+    end: int
+    party: str
+
+
+@dataclass
+class Gazetteer:
+    names: dict[str, str]  # folded form -> canonical party (all forms, metonyms included)
+    iso_names: dict[str, str]  # folded ISO names such as "korea, republic of": lookups only
+    codes: dict[str, str]  # ISO3 (and ISO2) code, upper case -> canonical party
+    metonyms: frozenset[str]  # folded forms that name a party only in queries
+    short_forms: frozenset[str]  # folded forms written in capitals in the data
+    excluded: frozenset[str]  # folded phrases that are not parties
+    pattern: re.Pattern[str]
+
+    def mentions(self, text: str, in_query: bool) -> list[Mention]:
+        found = []
+        folded = fold(text)
+        for m in self.pattern.finditer(folded):
+            form = m.group(0)
+            if form in self.excluded or (form in self.metonyms and not in_query):
+                continue
+            lowered = form in self.short_forms and not _written_short(text[m.start() : m.end()])
+            if lowered and (not in_query or form.replace(".", "") in _WORD_IN_LOWER_CASE):
+                continue
+            found.append(Mention(m.start(), m.end(), self.names[form]))
+        return found
+
+
+def _written_short(original: str) -> bool:
+    return original.replace(".", "").isupper()
+
+
+@cache
+def gazetteer() -> Gazetteer:
+    data = yaml.safe_load(
+        resources.files("searchapp.data").joinpath("parties.yaml").read_text("utf-8")
+    )
+    names: dict[str, str] = {}
+    iso_names: dict[str, str] = {}
+    codes: dict[str, str] = {}
+    metonyms: set[str] = set()
+    short_forms: set[str] = set()
+
+    def add(form: str, party: str, metonym: bool = False) -> None:
+        key = _key(form)
+        if names.setdefault(key, party) != party:
+            raise GazetteerError(f"parties.yaml: {form!r} names both {names[key]} and {party}")
+        if metonym:
+            metonyms.add(key)
+        if _is_short_form(form):
+            short_forms.add(key)
+
+    def add_entry(party: str, entry: dict[str, list[str]]) -> None:
+        add(party, party)
+        for form in entry.get("forms") or ():
+            add(str(form), party)
+        for form in entry.get("metonyms") or ():
+            add(str(form), party, metonym=True)
+
+    extra = data.get("countries") or {}
+    for country in pycountry.countries:
+        entry = extra.get(country.alpha_3) or {}
+        party = entry.get("name") or getattr(country, "common_name", None) or country.name
+        codes[country.alpha_3] = codes[country.alpha_2] = party
+        for name in (country.name, getattr(country, "official_name", None)):
+            # ISO names such as "Korea, Republic of" are lookups, not forms found in texts.
+            if name and "," not in name and "(" not in name:
+                add(name, party)
+            elif name:
+                iso_names[_key(name)] = party
+        add_entry(party, entry)
+    for section in ("organisations", "historical"):
+        for party, entry in (data.get(section) or {}).items():
+            entry = entry or {}
+            if entry.get("code"):
+                codes[str(entry["code"]).upper()] = party
+            add_entry(party, entry)
+    excluded = {_key(p) for p in data.get("not_parties") or ()}
+    alternatives = sorted(set(names) | excluded, key=len, reverse=True)
+    pattern = re.compile(r"(?<!\w)(?:" + "|".join(map(re.escape, alternatives)) + r")(?!\w)")
+    return Gazetteer(
+        names,
+        iso_names,
+        codes,
+        frozenset(metonyms),
+        frozenset(short_forms),
+        frozenset(excluded),
+        pattern,
+    )
+
+
+def party_from_iso3(code: str) -> str | None:
+    """The canonical party of an ISO 3166 alpha-3 code ("CHN" -> "China"), or None."""
+    return gazetteer().codes.get(code.strip().upper()) if len(code.strip()) == 3 else None
+
+
+def canonical_party(name_or_code: str) -> str | None:
+    """The canonical party of a name, variant, short form or ISO code, or None if unknown."""
+    text = name_or_code.strip()
+    g = gazetteer()
+    if text.isupper() and text.isalpha() and text in g.codes:
+        return g.codes[text]
+    return g.names.get(_key(text)) or g.iso_names.get(_key(text))
+
+
+def normalise_parties(values: Iterable[str]) -> list[str]:
+    """Given parties (metadata.csv, front matter, the upload form) by canonical name; a name
+    the gazetteer does not know is kept as given. No duplicates, order kept."""
+    parties: list[str] = []
+    for value in values:
+        text = " ".join(str(value).split())
+        if not text:
+            continue
+        party = canonical_party(text) or text
+        if party not in parties:
+            parties.append(party)
+    return parties
 
 
 def find_parties(text: str) -> list[str]:
-    """Countries named in `text`, in the order of their first mention."""
-    parties: list[str] = []
-    for m in _COUNTRY.finditer(text):
-        form = m.group(1)
-        if form.lower() in _CASE_SENSITIVE and not form.isupper():
-            continue
-        name = _COUNTRY_LOOKUP[form.lower()]
-        if name not in parties:
-            parties.append(name)
-    return parties
+    """Parties named in `text` (not by their capitals), in the order of their first mention."""
+    return list(dict.fromkeys(m.party for m in gazetteer().mentions(text, in_query=False)))
+
+
+def query_mentions(text: str) -> list[Mention]:
+    """Parties a query names, by name, adjective, short form (in any case unless it is an
+    English word) or capital ("Beijing")."""
+    return gazetteer().mentions(text, in_query=True)
 
 
 def find_document_parties(title: str | None, body: list[str], kind: str | None) -> list[str]:

@@ -6,6 +6,7 @@ under these names.
 
 from __future__ import annotations
 
+import unicodedata
 from functools import cache, lru_cache
 from importlib import resources
 
@@ -19,8 +20,9 @@ from whoosh.analysis import (
 from whoosh.lang import stemmer_for_language
 
 # Words joined by hyphens or apostrophes are split ("state-to-state" -> state, to, state) so
-# that a search for either part finds them; digits stay whole so years are exact terms.
-TOKEN_PATTERN = r"\w+(?:\.\w+)*"
+# that a search for either part finds them; digits stay whole so years are exact terms. The
+# prefix "co-" stays on its word ("co-operation"), which VariantFilter then writes as one.
+TOKEN_PATTERN = r"(?<!\w)[Cc][Oo]-(?=[^\W\d_])\w+|\w+(?:\.\w+)*"
 
 # Whoosh's default list drops "us" (the United States), "may" (the month) and "will"; this one
 # keeps every word that can carry meaning in a diplomatic text.
@@ -69,8 +71,21 @@ def spelling_variants() -> dict[str, str]:
     return pairs
 
 
+def fold_word(word: str) -> str:
+    """One lowercase token as the index writes it: accents off ("communiqué" ->
+    "communique"), "co-operation" as "cooperation", British spellings as American."""
+    if not word.isascii():
+        word = "".join(
+            c for c in unicodedata.normalize("NFKD", word) if not unicodedata.combining(c)
+        )
+    if "-" in word:
+        word = word.replace("-", "")
+    return spelling_variants().get(word, word)
+
+
 class VariantFilter(Filter):
-    """Folds British spellings into American ones before stemming ("defence" -> "defense")."""
+    """Folds accents, "co-" prefixes and British spellings before stemming ("défence" ->
+    "defense")."""
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, VariantFilter)
@@ -79,9 +94,8 @@ class VariantFilter(Filter):
         return hash(VariantFilter)
 
     def __call__(self, tokens):  # type: ignore[no-untyped-def]
-        variants = spelling_variants()
         for t in tokens:
-            t.text = variants.get(t.text, t.text)
+            t.text = fold_word(t.text)
             yield t
 
 
@@ -105,7 +119,7 @@ def index_term(word: str) -> str | None:
     the per-token cost of its filter chain: used to mark words in text that is shown."""
     if word in STOP_WORDS:
         return None
-    return _STEM(spelling_variants().get(word, word))
+    return _STEM(fold_word(word))
 
 
 def plain_words(text: str) -> list[str]:

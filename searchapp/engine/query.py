@@ -1,12 +1,13 @@
 """From what a user types to Whoosh queries.
 
 The query language is closed (SPEC): plain words (soft AND), "exact phrases", OR, NOT / -word,
-parentheses, the fields of `FIELDS` (year:, section:, doc:, title:), year ranges
+parentheses, the fields of `FIELDS` (year:, section:, party:, doc:, title:), year ranges
 year:2001..2010 and prefixes word*. Nothing else is syntax: every other character (a trailing
 `?`, brackets, `~`, `^`, a `:` inside a word, a lone `*`) is text, and the analyzer treats it
 as it treats punctuation in a paragraph. A bare year ("Belt and Road 2017") means the year,
 not a word. A query that breaks the grammar (an unclosed quote, an unknown `field:`) is
-searched as plain words, with a notice saying so.
+searched as plain words, with a notice saying so. A plain query (words only) is first read by
+engine/understand.py: parties named in it, synonyms, typos and question words.
 
 Whoosh's own query parser is not used: its syntax (wildcards, ranges in brackets, boosts,
 fuzzy terms) is larger than ours, and closing it plugin by plugin leaves leaks. This small
@@ -24,8 +25,11 @@ from dataclasses import dataclass, field
 from whoosh import query as wq
 from whoosh.searching import Searcher
 
+from searchapp.corpus.parties import canonical_party
 from searchapp.engine.analysis import plain_words
 from searchapp.engine.schema import build_schema
+from searchapp.engine.suggest import unknown_word_correction
+from searchapp.engine.understand import Understanding, is_plain, understand
 from searchapp.engine.vocabulary import Vocabulary
 
 
@@ -34,13 +38,15 @@ class Field:
     """A `name:` of the query language and how its value is matched."""
 
     index_field: str  # the schema field it searches
-    kind: str  # "year": a year or a range; "value": stored values holding it; "text": words
+    kind: str  # "year": a year or a range; "value": stored values holding it; "text": words;
+    # "party": the stored party that a name, code or short form stands for
 
 
 # Table-driven so that a new field is one line here (and in the schema).
 FIELDS: dict[str, Field] = {
     "year": Field("year", "year"),
     "section": Field("section", "value"),
+    "party": Field("parties", "party"),
     "doc": Field("doc_id", "value"),
     "title": Field("doc_title", "text"),
     "text": Field("text", "text"),
@@ -79,6 +85,7 @@ class ParsedQuery:
     must: list[wq.Query] = field(default_factory=list)  # field conditions (year:, doc:, …)
     must_not: list[wq.Query] = field(default_factory=list)
     bare_years: list[int] = field(default_factory=list)
+    bare_parties: list[str] = field(default_factory=list)  # parties named as words (understand)
     words: list[str] = field(default_factory=list)  # the plain words, unstemmed (suggestions)
     notices: list[str] = field(default_factory=list)
     terms: int = 0  # leaf terms in the query: what bounds the engine's work
@@ -315,6 +322,8 @@ class _Parser:
             return None
         if spec.kind == "year":
             return _year_query(spec.index_field, value)
+        if spec.kind == "party":
+            return self.resolve(spec.index_field, canonical_party(value) or value)
         return self.resolve(spec.index_field, value.rstrip("*"))
 
     def resolve(self, fieldname: str, value: str) -> wq.Query:
@@ -409,6 +418,7 @@ def parse(
     max_length: int,
     max_expansion: int,
     known_years: frozenset[int] = frozenset(),
+    known_parties: frozenset[str] = frozenset(),
 ) -> ParsedQuery:
     text = text.strip()
     if len(text) > max_length:
@@ -417,6 +427,15 @@ def parse(
             "Shorten it to the words that matter."
         )
     parsed = ParsedQuery(text=text, match=None)
+    understood: Understanding | None = None
+    source = text
+    if is_plain(text):
+        understood = understand(
+            text,
+            known_parties,
+            lambda word: unknown_word_correction(searcher.reader(), vocabulary, word),
+        )
+        source = understood.text
 
     def run(source: str) -> _Parser:
         parser = _Parser(_tokens(source), searcher, vocabulary, max_expansion, known_years)
@@ -425,7 +444,7 @@ def parse(
         return parser
 
     try:
-        parser = run(text)
+        parser = run(source)
     except _Unreadable as exc:
         parsed.notices.append(
             f"Your query could not be read as written ({exc}); it was searched as plain words."
@@ -437,9 +456,24 @@ def parse(
             f"Your query has more than {MAX_TERMS} words and conditions; only the first "
             f"{MAX_TERMS} were searched."
         )
-    parsed.words = parser.words
+    if understood is not None:
+        _add_understanding(parsed, understood)
+        # "Did you mean" looks at the words as typed, before any correction.
+        parsed.words = [w for w in plain_words(text) if w not in {"and", "or", "not"}]
+    else:
+        parsed.words = parser.words
     parsed.terms = parser.terms
     return parsed
+
+
+def _add_understanding(parsed: ParsedQuery, understood: Understanding) -> None:
+    """Parties and synonyms as soft clauses; any word makes a candidate (the ranking rewards
+    paragraphs with all the words)."""
+    parsed.should.extend(understood.clauses)
+    parsed.bare_parties = understood.parties
+    parsed.min_should = 1 if parsed.should else 0
+    if parsed.should:
+        parsed.match = parsed.should[0] if len(parsed.should) == 1 else wq.Or(parsed.should)
 
 
 def _split_top_level(units: list[_Unit], parsed: ParsedQuery) -> None:

@@ -5,10 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from whoosh import columns
-from whoosh.fields import COLUMN, ID, NUMERIC, STORED, TEXT, Schema
+from whoosh.fields import COLUMN, ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 
 from searchapp.engine.analysis import text_analyzer
 
+PARTY_SEPARATOR = ","
 UNKNOWN_YEAR = 0  # stored for documents whose date is unknown; shown as "unknown"
 
 
@@ -26,6 +27,7 @@ class ParagraphRecord:
     date: str | None
     doc_title: str
     order: int  # position in "oldest document first, reading order" over the whole corpus
+    parties: tuple[str, ...] = ()  # canonical names (corpus/parties.py)
 
 
 def build_schema() -> Schema:
@@ -45,6 +47,8 @@ def build_schema() -> Schema:
         date=STORED(),
         # Only sorted on, never searched: a column costs nothing in the inverted index.
         order=COLUMN(columns.NumericColumn("q")),
+        # One term per party, exact (the party filter, facet and tier); stored "A,B".
+        parties=KEYWORD(stored=True, commas=True, scorable=True),
     )
 
 
@@ -62,4 +66,11 @@ def record_to_fields(rec: ParagraphRecord) -> dict[str, object]:
         "year": rec.year or UNKNOWN_YEAR,
         "date": rec.date,
         "order": rec.order,
+        "parties": PARTY_SEPARATOR.join(p.replace(PARTY_SEPARATOR, " ") for p in rec.parties),
     }
+
+
+def stored_parties(fields: dict[str, object]) -> list[str]:
+    """The parties of a stored paragraph (none in an index built before the field existed)."""
+    value = str(fields.get("parties") or "")
+    return [p for p in value.split(PARTY_SEPARATOR) if p]

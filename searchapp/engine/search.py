@@ -26,6 +26,7 @@ from whoosh.index import Index
 from whoosh.reading import IndexReader
 from whoosh.searching import Searcher
 
+from searchapp.corpus.parties import canonical_party
 from searchapp.engine import store
 from searchapp.engine.highlight import Excerpt, excerpt
 from searchapp.engine.postings import (
@@ -49,7 +50,7 @@ RERANK_DEPTH = 30  # the best candidates are re-ranked for proximity
 NEAR = 8  # words this close count as near each other
 NEAR_BONUS = 1.25  # all the words within a few words of each other
 EXACT_BONUS = 1.5  # all the words as a phrase
-YEAR_TIER = 1e6  # paragraphs of a bare year in the query rank above all others
+YEAR_TIER = 1e6  # paragraphs of a bare year (or party) in the query rank above all others
 MAX_POSITIONS = 1000  # positions of a word per paragraph that the re-rank looks at
 CACHE_BUDGET = 8_000_000  # document numbers held in cached posting lists and masks
 
@@ -66,6 +67,7 @@ class Hit:
 class Facets:
     year: list[tuple[int, int]]  # (year, count); UNKNOWN_YEAR (0) for unknown
     section: list[tuple[str, int]]
+    party: list[tuple[str, int]] = field(default_factory=list)
 
 
 @dataclass
@@ -107,6 +109,10 @@ class _Snapshot:
             [_text(v) for v in column_values(reader, "section")]
         )
         self.known_years = frozenset(int(y) for y in self.years)  # type: ignore[call-overload]
+        # An index built before parties were a field has none.
+        has_parties = "parties" in reader.schema
+        self.parties = [_text(v) for v in reader.lexicon("parties")] if has_parties else []
+        self.known_parties = frozenset(self.parties)
         self.docs, self.doc_code = _codes([_text(v) for v in column_values(reader, "doc_id")])
         self.order = np.array(column_values(reader, "order"), dtype=np.int64)
         self.lengths = {f: field_lengths(reader, f) for f in FIELD_WEIGHTS}
@@ -236,6 +242,7 @@ class IndexSearcher:
             self.max_query_length,
             self.max_expansion,
             snap.known_years,
+            snap.known_parties,
         )
 
     def parsed(self, text: str) -> ParsedQuery:
@@ -268,11 +275,12 @@ class IndexSearcher:
         per_page: int = 10,
         sort: str = "relevance",
         group: bool = False,
+        parties: Iterable[str] = (),
     ) -> Outcome:
         snap = self._current()
         with snap.reading:
             return self._search(
-                snap, text, (set(years), set(sections), page, per_page, sort, group)
+                snap, text, (set(years), set(sections), page, per_page, sort, group, set(parties))
             )
 
     def _search(self, snap: _Snapshot, text: str, filters: tuple) -> Outcome:  # type: ignore[type-arg]
@@ -303,8 +311,10 @@ def _run(
     per_page: int,
     sort: str,
     group: bool,
+    parties: set[str] = frozenset(),  # type: ignore[assignment]
 ) -> Outcome:
     year_mask = snap.value_mask(snap.year_code, snap.years, years) if years else None
+    party_mask = party_filter(snap, parties)
     section_mask = (
         snap.value_mask(snap.section_code, snap.sections, _resolve_sections(snap, sections))
         if sections
@@ -318,6 +328,9 @@ def _run(
     need = parsed.min_should
     while True:
         matched = base & (counts >= need) if clause_masks else base
+        unfiltered = matched
+        if party_mask is not None:
+            matched = matched & party_mask
         in_sections = matched if section_mask is None else matched & section_mask
         hits = in_sections if year_mask is None else in_sections & year_mask
         # Soft AND: when no paragraph has enough of the words, ask for fewer, down to half.
@@ -328,6 +341,7 @@ def _run(
     facets = Facets(
         year=_counts(snap.years, snap.year_code, in_sections, years),
         section=_counts(snap.sections, snap.section_code, in_years, sections),
+        party=party_counts(snap, _filtered(unfiltered, section_mask, year_mask), parties),
     )
     hit_ids = np.flatnonzero(hits)
     start, stop = (page - 1) * per_page, page * per_page
@@ -365,6 +379,52 @@ def _run(
             )
         )
     return Outcome(total, page_hits, facets, notices=list(parsed.notices), grouped=group)
+
+
+def _filtered(mask: np.ndarray, *filters: np.ndarray | None) -> np.ndarray:
+    for f in filters:
+        if f is not None:
+            mask = mask & f
+    return mask
+
+
+def _party_ids(snap: _Snapshot, party: str) -> np.ndarray:
+    return snap.postings("parties", party)[0]
+
+
+def resolve_parties(snap: _Snapshot, parties: Iterable[str]) -> set[str]:
+    """A party filter names a party by its canonical name (a facet click) or any other of
+    its names or codes ("PRC", "RUS" on the command line)."""
+    return {p if p in snap.known_parties else canonical_party(p) or p for p in parties}
+
+
+def party_filter(snap: _Snapshot, parties: set[str]) -> np.ndarray | None:
+    """Paragraphs of any of the parties (OR within the facet); None without a filter."""
+    if not parties:
+        return None
+    mask = np.zeros(snap.n, dtype=bool)
+    for party in resolve_parties(snap, parties):
+        mask[_party_ids(snap, party)] = True
+    return mask
+
+
+def party_counts(snap: _Snapshot, within: np.ndarray, selected: set[str]) -> list[tuple[str, int]]:
+    """Hits per party (a paragraph of two parties counts for each); chosen ones even at 0."""
+    chosen = resolve_parties(snap, selected)
+    counts = []
+    for party in snap.parties:
+        count = int(within[_party_ids(snap, party)].sum())
+        if count or party in chosen:
+            counts.append((party, count))
+    return counts
+
+
+def _party_tier(snap: _Snapshot, parties: list[str], hit_ids: np.ndarray) -> np.ndarray:
+    """How many of the parties a query names each hit's document has."""
+    tier = np.zeros(snap.n, dtype=np.float32)
+    for party in parties:
+        tier[_party_ids(snap, party)] += 1
+    return tier[hit_ids]
 
 
 def _resolve_sections(snap: _Snapshot, sections: set[str]) -> set[str]:
@@ -453,6 +513,8 @@ def _scores(
     out = scores[hit_ids] * share * share
     if parsed.bare_years:
         out += YEAR_TIER * snap.value_mask(snap.year_code, snap.years, parsed.bare_years)[hit_ids]
+    if parsed.bare_parties:
+        out += YEAR_TIER * _party_tier(snap, parsed.bare_parties, hit_ids)
     return out
 
 
@@ -520,7 +582,7 @@ def _rerank(
         if span is None:
             continue
         bonus = EXACT_BONUS if span == len(words) - 1 else NEAR_BONUS if span <= NEAR else 1.0
-        tier = YEAR_TIER if scores[d] >= YEAR_TIER else 0.0
+        tier = YEAR_TIER * (scores[d] // YEAR_TIER)  # years and parties named in the query
         scores[d] = tier + (scores[d] - tier) * bonus
     return sorted(ranked, key=lambda d: -scores[d])
 

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from whoosh.reading import IndexReader
 
 from searchapp.engine.analysis import text_analyzer
-from searchapp.engine.query import ParsedQuery
 from searchapp.engine.vocabulary import Vocabulary, edit_distance
+
+if TYPE_CHECKING:  # query.py corrects typos with this module
+    from searchapp.engine.query import ParsedQuery
 
 _ANALYZER = text_analyzer()
 
@@ -27,9 +30,9 @@ def has_unknown_word(frequency: Callable[[str], int], parsed: ParsedQuery) -> bo
 
 def suggest(reader: IndexReader, vocabulary: Vocabulary, parsed: ParsedQuery) -> str | None:
     """A "did you mean" from the index vocabulary: each unknown or rare word that has a
-    much commoner neighbour (same first letter; one edit away, two for longer words) is
-    replaced by it. No suggestion when an unknown word has no such neighbour: the user
-    typed something the corpus does not know, not a typo."""
+    much commoner neighbour is replaced by it (`correction`). No suggestion when an unknown
+    word has no such neighbour: the user typed something the corpus does not know, not a
+    typo."""
     text = parsed.text
     changed = False
     for word in dict.fromkeys(parsed.words):
@@ -39,23 +42,39 @@ def suggest(reader: IndexReader, vocabulary: Vocabulary, parsed: ParsedQuery) ->
         freq = reader.doc_frequency("text", stems[0])
         if freq >= 3:
             continue
-        maxdist = 1 if len(word) <= 5 or freq else 2
-        options = []
-        for candidate in vocabulary.near(word, maxdist):
-            cand_stems = [t.text for t in _ANALYZER(candidate)]
-            if not cand_stems or cand_stems[0] == stems[0]:
-                continue
-            cand_freq = reader.doc_frequency("text", cand_stems[0])
-            if cand_freq >= max(1, freq * 20):
-                options.append((edit_distance(word, candidate), -cand_freq, candidate))
-        # The nearest spelling first, the commonest among equally near ones.
-        replacement = min(options)[2] if options else None
+        replacement = correction(reader, vocabulary, word, freq)
         if replacement is not None:
             text = _replace_word(text, word, replacement)
             changed = True
         elif freq == 0:
             return None
     return text if changed else None
+
+
+def unknown_word_correction(reader: IndexReader, vocabulary: Vocabulary, word: str) -> str | None:
+    """The word to search instead of `word` when the index has no paragraph with it and a
+    common word is one or two edits away ("Venezuala" -> "venezuela"), else None."""
+    stems = [t.text for t in _ANALYZER(word)]
+    if not stems or len(word) < 4 or word.isdigit() or reader.doc_frequency("text", stems[0]):
+        return None
+    return correction(reader, vocabulary, word, 0)
+
+
+def correction(reader: IndexReader, vocabulary: Vocabulary, word: str, freq: int) -> str | None:
+    """The nearest much commoner spelling of `word` (found in `freq` paragraphs) from the
+    vocabulary: same first letter, one edit away, two for longer unknown words; the commonest
+    among equally near ones."""
+    stem = next((t.text for t in _ANALYZER(word)), None)
+    maxdist = 1 if len(word) <= 5 or freq else 2
+    options = []
+    for candidate in vocabulary.near(word, maxdist):
+        cand_stems = [t.text for t in _ANALYZER(candidate)]
+        if not cand_stems or cand_stems[0] == stem:
+            continue
+        cand_freq = reader.doc_frequency("text", cand_stems[0])
+        if cand_freq >= max(1, freq * 20):
+            options.append((edit_distance(word, candidate), -cand_freq, candidate))
+    return min(options)[2] if options else None
 
 
 def is_close(original: str, suggestion: str) -> bool:

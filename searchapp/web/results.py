@@ -49,6 +49,7 @@ class Results:
     bars: list[YearBar]
     sections: list[FacetItem]
     chips: list[Chip]
+    parties: list[FacetItem]
     pages: int
 
     @property
@@ -116,9 +117,31 @@ def section_items(data: dict[str, Any], state: SearchState) -> list[FacetItem]:
     ]
 
 
+PARTY_FACET_SIZE = 30  # the commonest parties of the hits (and every chosen one)
+
+
+def party_items(data: dict[str, Any], state: SearchState) -> list[FacetItem]:
+    facet = data["facets"].get("party", [])
+    shown = facet[:PARTY_FACET_SIZE] + [
+        f for f in facet[PARTY_FACET_SIZE:] if f["value"] in state.parties
+    ]
+    return [
+        FacetItem(
+            value=f["value"],
+            label=f["value"],
+            count=f["count"],
+            selected=f["value"] in state.parties,
+            url=state.toggle_party(f["value"]),
+            id=f"facet-party-{slug(f['value'])}",
+        )
+        for f in shown
+    ]
+
+
 def chips(state: SearchState) -> list[Chip]:
     out = [Chip(_year_label(y), state.toggle_year(y)) for y in state.years]
     out += [Chip(s, state.toggle_section(s)) for s in state.sections]
+    out += [Chip(p, state.toggle_party(p)) for p in state.parties]
     return out
 
 
@@ -131,5 +154,6 @@ def build(data: dict[str, Any], state: SearchState) -> Results:
         bars=year_bars(years),
         sections=section_items(data, state),
         chips=chips(state),
+        parties=party_items(data, state),
         pages=min(MAX_PAGE, max(1, math.ceil(data["total"] / data["per_page"]))),
     )

@@ -40,6 +40,7 @@ class SearchState:
     q: str = ""
     years: tuple[str, ...] = ()
     sections: tuple[str, ...] = ()
+    parties: tuple[str, ...] = ()
     sort: str = "relevance"
     group: bool = False
     page: str = "1"
@@ -51,6 +52,7 @@ class SearchState:
             q=args.get("q", ""),
             years=_values(args, "year"),
             sections=_values(args, "section"),
+            parties=_values(args, "party"),
             sort=args.get("sort", "relevance") or "relevance",
             group=_flag(args.get("group"), "group"),
             page=args.get("page", "1") or "1",
@@ -62,6 +64,7 @@ class SearchState:
             q=self.q,
             years=list(self.years),
             sections=list(self.sections),
+            parties=list(self.parties),
             page=self.page,
             per_page=self.per_page,
             sort=self.sort,
@@ -70,7 +73,7 @@ class SearchState:
 
     @property
     def has_filters(self) -> bool:
-        return bool(self.years or self.sections)
+        return bool(self.years or self.sections or self.parties)
 
     # -- links ---------------------------------------------------------------------------
 
@@ -79,6 +82,7 @@ class SearchState:
         out = [("q", self.q)]
         out += [("year", y) for y in self.years]
         out += [("section", s) for s in self.sections]
+        out += [("party", p) for p in self.parties]
         if self.sort != "relevance":
             out.append(("sort", self.sort))
         if self.group:
@@ -108,6 +112,9 @@ class SearchState:
     def toggle_section(self, section: str) -> str:
         return self.changed(sections=_toggle(self.sections, section)).url()
 
+    def toggle_party(self, party: str) -> str:
+        return self.changed(parties=_toggle(self.parties, party)).url()
+
     def sorted_by(self, sort: str) -> str:
         return self.changed(sort=sort).url()
 
@@ -121,7 +128,7 @@ class SearchState:
         return self.changed(q=q).url()
 
     def without_filters(self) -> str:
-        return self.changed(years=(), sections=()).url()
+        return self.changed(years=(), sections=(), parties=()).url()
 
     def hidden_fields(self) -> list[tuple[str, str]]:
         """What a new query from the search box keeps: filters, sort and grouping."""

@@ -46,8 +46,14 @@ SEEDS_DIR = REPO / "documents"
 UNGDC_DIR = Path(
     os.environ.get("SEARCHAPP_UNGDC", REPO.parent / "shared" / "corpora" / "ungdc-2015-2024")
 )
+DFAT_DIR = Path(
+    os.environ.get("SEARCHAPP_DFAT", REPO.parent / "shared" / "corpora" / "dfat-historical-docs")
+)
+HARD = HERE / "hard.yaml"  # the harder collection (paraphrases, questions, typos, acronyms)
 UN_FOLDER = "ungdc"  # sub-folder of the built documents folder that holds the UN speeches
+DFAT_FOLDER = "dfat"  # and the one that holds the DFAT volumes
 SAMPLE_SIZE = 300
+DFAT_SAMPLE_SIZE = 60
 K = 10
 CONTAINS_MIN, CONTAINS_MAX = 40, 120
 METADATA_HEADER = ["file", "title", "date", "kind", "place", "parties", "language", "source"]
@@ -61,7 +67,7 @@ UN_NAME = re.compile(r"^Session (\d+) - (\d{4})/([A-Z]{2,3})_\d+_\d{4}\.txt$")
 @dataclass(frozen=True)
 class Judgment:
     file: str
-    corpus: str  # "seeds" or "ungdc"
+    corpus: str  # "seeds", "ungdc" or "dfat"
     contains: str
     grade: int
 
@@ -80,6 +86,8 @@ class Query:
     sections: tuple[str, ...] = ()
     note: str = ""
     kind: tuple[str, ...] = ()
+    split: str = "tuned"  # "heldout": never looked at while tuning the ranking
+    collection: str = "base"  # "base" (collection.yaml) or "hard" (hard.yaml)
 
     @property
     def corpora(self) -> set[str]:
@@ -90,11 +98,28 @@ class Query:
         kept = tuple(j for j in self.relevant if j.corpus == corpus)
         if not kept:
             return None
-        return Query(self.id, self.query, kept, self.years, self.sections, self.note, self.kind)
+        return Query(
+            self.id,
+            self.query,
+            kept,
+            self.years,
+            self.sections,
+            self.note,
+            self.kind,
+            self.split,
+            self.collection,
+        )
 
 
 def doc_key(corpus: str, file: str) -> str:
-    return file if corpus == "seeds" else f"{UN_FOLDER}/{file}"
+    if corpus == "seeds":
+        return file
+    return f"{DFAT_FOLDER if corpus == 'dfat' else UN_FOLDER}/{file}"
+
+
+def load_all() -> list[Query]:
+    """Both collections: the base one and the harder one."""
+    return load_collection() + load_collection(HARD)
 
 
 def load_collection(path: Path = COLLECTION) -> list[Query]:
@@ -114,6 +139,8 @@ def load_collection(path: Path = COLLECTION) -> list[Query]:
                 sections=tuple(str(s) for s in item.get("sections") or ()),
                 note=str(item.get("note") or ""),
                 kind=tuple(str(k) for k in item.get("kind") or ()),
+                split=str(item.get("split") or "tuned"),
+                collection="hard" if path == HARD else "base",
             )
         )
     return queries
@@ -128,7 +155,7 @@ def normalize(text: str) -> str:
 
 
 def corpus_root(corpus: str, ungdc: Path = UNGDC_DIR) -> Path:
-    return SEEDS_DIR if corpus == "seeds" else ungdc
+    return {"seeds": SEEDS_DIR, "dfat": DFAT_DIR}.get(corpus, ungdc)
 
 
 def verify_collection(queries: Sequence[Query], ungdc: Path = UNGDC_DIR) -> list[str]:
@@ -151,13 +178,13 @@ def verify_collection(queries: Sequence[Query], ungdc: Path = UNGDC_DIR) -> list
             problems.append(f"{q.id}: no answer of grade 2")
         for j in q.relevant:
             where = f"{q.id}: {j.file}: {j.contains[:50]!r}"
-            if j.corpus not in ("seeds", "ungdc") or j.grade not in (1, 2):
+            if j.corpus not in ("seeds", "ungdc", "dfat") or j.grade not in (1, 2):
                 problems.append(f"{where}: bad corpus or grade")
                 continue
             if not CONTAINS_MIN <= len(j.contains) <= CONTAINS_MAX:
                 problems.append(f"{where}: {len(j.contains)} characters")
             root = corpus_root(j.corpus, ungdc)
-            if j.corpus == "ungdc" and not root.is_dir():
+            if j.corpus != "seeds" and not root.is_dir():
                 continue
             path = root / j.file
             if not path.is_file():
@@ -195,6 +222,22 @@ def select_un(
     return sorted(referenced | set(sample))
 
 
+def select_dfat(
+    queries: Sequence[Query], full: bool, sample_size: int = DFAT_SAMPLE_SIZE
+) -> list[str]:
+    """The DFAT files to index: the referenced ones plus evenly spaced others (all with `full`)."""
+    if not DFAT_DIR.is_dir():
+        return []
+    every = sorted(p.relative_to(DFAT_DIR).as_posix() for p in DFAT_DIR.glob("volume-*/*.md"))
+    if full:
+        return every
+    referenced = {j.file for q in queries for j in q.relevant if j.corpus == "dfat"}
+    others = [f for f in every if f not in referenced]
+    n = min(sample_size, len(others))
+    sample = [others[i * len(others) // n] for i in range(n)] if n else []
+    return sorted(referenced | set(sample))
+
+
 def ordinal(n: int) -> str:
     suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
     return f"{n}{suffix}"
@@ -209,8 +252,11 @@ def un_metadata_row(file: str) -> list[str]:
     return [f"{UN_FOLDER}/{file}", title, year, "speech", "New York", iso3, "en", UN_SOURCE]
 
 
-def build_documents(target: Path, un: Iterable[str], ungdc: Path = UNGDC_DIR) -> int:
-    """A documents folder of symlinks: the seeds at the top, UN speeches below `ungdc/`.
+def build_documents(
+    target: Path, un: Iterable[str], ungdc: Path = UNGDC_DIR, dfat: Iterable[str] = ()
+) -> int:
+    """A documents folder of symlinks: the seeds at the top, UN speeches below `ungdc/`, DFAT
+    documents (whose front matter gives their metadata) below `dfat/`.
 
     Returns the number of files linked. Rows of `documents/metadata.csv`, if the repository has
     one, are kept; a row per UN speech is added.
@@ -230,6 +276,11 @@ def build_documents(target: Path, un: Iterable[str], ungdc: Path = UNGDC_DIR) ->
         link.parent.mkdir(parents=True, exist_ok=True)
         link.symlink_to((ungdc / file).resolve())
         rows.append(un_metadata_row(file))
+        count += 1
+    for file in dfat:
+        link = target / DFAT_FOLDER / file
+        link.parent.mkdir(parents=True, exist_ok=True)
+        link.symlink_to((DFAT_DIR / file).resolve())
         count += 1
     with (target / "metadata.csv").open("w", newline="", encoding="utf-8") as fh:
         writer = csv.writer(fh)
@@ -414,25 +465,40 @@ def _snippet(hit: dict[str, Any], width: int = 70) -> str:
     return f"[{hit.get('_file', '?')} ¶{hit.get('paragraph', '?')}] {text}"
 
 
-def report(
-    results: Sequence[QueryResult], out: Any = sys.stdout, failures_only: bool = False
-) -> None:
-    overall = summarize(results)
-    print(
-        f"{overall['queries']} queries  MRR@10 {overall['mrr10']:.3f}  S@1 {overall['s1']:.3f}  "
-        f"S@10 {overall['s10']:.3f}  nDCG@10 {overall['ndcg10']:.3f}",
-        file=out,
+def groups(results: Sequence[QueryResult]) -> dict[str, list[QueryResult]]:
+    """The results by collection, the harder one split into its tuned and held-out parts."""
+    named: dict[str, list[QueryResult]] = {}
+    for r in results:
+        name = r.query.collection
+        if name == "hard":
+            name = f"hard-{r.query.split}"
+        named.setdefault(name, []).append(r)
+    return named
+
+
+def _summary_line(label: str, s: dict[str, float]) -> str:
+    return (
+        f"{label:<14} {s['queries']:>3}  MRR@10 {s['mrr10']:.3f}  S@1 {s['s1']:.3f}  "
+        f"S@10 {s['s10']:.3f}  nDCG@10 {s['ndcg10']:.3f}"
     )
-    kinds = sorted({k for r in results for k in r.query.kind})
-    if kinds:
-        print("\nby kind:", file=out)
-        for kind in kinds:
-            s = summarize([r for r in results if kind in r.query.kind])
-            print(
-                f"  {kind:<8} {s['queries']:>3}  MRR@10 {s['mrr10']:.3f}  S@1 {s['s1']:.3f}  "
-                f"S@10 {s['s10']:.3f}  nDCG@10 {s['ndcg10']:.3f}",
-                file=out,
-            )
+
+
+def report(
+    results: Sequence[QueryResult],
+    out: Any = sys.stdout,
+    failures_only: bool = False,
+    show_heldout: bool = False,
+) -> None:
+    """Figures overall, per collection and per kind; per query and failures. The held-out
+    part's queries are only counted unless `show_heldout`: nobody tunes on what they see."""
+    print(_summary_line("all", summarize(results)), file=out)
+    for name, part in groups(results).items():
+        print(f"\n{_summary_line(name, summarize(part))}", file=out)
+        for kind in sorted({k for r in part for k in r.query.kind}):
+            s = summarize([r for r in part if kind in r.query.kind])
+            print(f"  {_summary_line(kind, s)}", file=out)
+    if not show_heldout:
+        results = [r for r in results if r.query.split != "heldout"]
     if not failures_only:
         print("\nper query:", file=out)
         print(f"  {'id':<28} {'rank':>4} {'RR':>5} {'nDCG':>5}  query", file=out)
@@ -524,10 +590,11 @@ def run(
         base = workdir or Path(tmp)
         documents = base / "documents"
         un = select_un(queries, full, sample_size) if with_un else []
+        dfat = select_dfat(queries, full) if with_un else []
         if index is None or not documents.exists():
-            count = build_documents(documents, un)
+            count = build_documents(documents, un, dfat=dfat)
         else:
-            count = len(un) + 2
+            count = len(un) + len(dfat) + 2
         started = time.perf_counter()
         if index is None:
             index = base / "index"
@@ -562,13 +629,26 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     parser.add_argument("--index", type=Path, help="use this index (built earlier with --keep)")
     parser.add_argument("--failures", action="store_true", help="leave out the per-query table")
+    parser.add_argument(
+        "--collection",
+        choices=("base", "hard", "all"),
+        default="all",
+        help="which collection to run (default: both)",
+    )
+    parser.add_argument(
+        "--show-heldout",
+        action="store_true",
+        help="also list the held-out queries one by one (never while tuning)",
+    )
     parser.add_argument("--json", type=Path, help="also write the results as JSON to this file")
     parser.add_argument(
         "--verify", action="store_true", help="only check the collection's substrings"
     )
     args = parser.parse_args(argv)
 
-    queries = load_collection()
+    queries = {"base": load_collection(), "hard": load_collection(HARD), "all": load_all()}[
+        args.collection
+    ]
     problems = verify_collection(queries)
     if problems:
         print("collection problems:", *problems, sep="\n  ", file=sys.stderr)
@@ -597,7 +677,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         f"index built in {outcome.build_seconds:.1f} s, "
         f"{len(outcome.results)} queries in {outcome.search_seconds:.1f} s\n"
     )
-    report(outcome.results, failures_only=args.failures)
+    report(outcome.results, failures_only=args.failures, show_heldout=args.show_heldout)
     if args.json:
         args.json.write_text(json.dumps(as_json(outcome.results), indent=2), encoding="utf-8")
     return 0

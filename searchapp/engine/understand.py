@@ -1,0 +1,230 @@
+"""Query understanding: what an analyst means by the plain words of a query.
+
+Before a plain query (no quotes, operators, parentheses, fields or prefixes: those stay
+exact) is parsed:
+
+- question words ("when did", "where was", "what did … say") are left out, so that they do
+  not drown the words that carry the content;
+- a word the index does not know, one or two edits from a common word it knows, is searched
+  as that word (the typo is corrected in the ranking, not only offered as "did you mean");
+- a party named by its name, adjective, short form or capital ("Chinese", "PRC", "Beijing")
+  is understood as that party: its paragraphs rank first (as a bare year's do) and the words
+  search every name of the party ("DPRK" finds "North Korea");
+- an acronym or synonym of `data/synonyms.yaml` ("WMD") also finds the others ("weapons of
+  mass destruction"), both ways;
+- any word makes a paragraph a candidate (recall before precision): the ranking, which
+  rewards the paragraphs that hold all the words, puts them first.
+
+Each party or synonym becomes one soft clause (an OR of its forms), so a paragraph that says
+it any way counts as holding that word of the query.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources
+
+import yaml
+from whoosh import query as wq
+
+from searchapp.corpus.parties import canonical_party, fold, gazetteer, query_mentions
+from searchapp.engine.analysis import text_analyzer
+
+# Syntax that makes a query exact: then it is searched as written. Only the query language's
+# own (engine/query.py): brackets, `?`, `~` or `^` are text there, and so plain words here.
+_SYNTAX = re.compile(r"[\"()*:]|(?:^|\s)[-+](?=\S)|\b(?:AND|OR|NOT)\b")
+_WORD = re.compile(r"[\w’'.-]+")
+QUESTION_OPENERS = frozenset(
+    [
+        "what",
+        "when",
+        "where",
+        "which",
+        "who",
+        "whom",
+        "whose",
+        "why",
+        "how",
+        "did",
+        "does",
+        "do",
+        "is",
+        "are",
+        "was",
+        "were",
+        "has",
+        "have",
+        "had",
+        "can",
+        "could",
+        "will",
+        "would",
+        "should",
+        "tell",
+        "list",
+        "show",
+    ]
+)
+# Left out of a question; content words of a question ("signed", "ratify") stay.
+QUESTION_WORDS = QUESTION_OPENERS | frozenset(
+    [
+        "say",
+        "said",
+        "says",
+        "saying",
+        "talk",
+        "talked",
+        "speak",
+        "spoke",
+        "mention",
+        "mentioned",
+        "first",
+        "ever",
+        "there",
+        "about",
+        "many",
+        "much",
+        "me",
+        "us",
+    ]
+)
+MAX_FORMS = 8  # names of one party searched for it (the longest few are enough)
+_ANALYZER = text_analyzer()
+
+
+@dataclass
+class Understanding:
+    text: str  # what is left for the parser to read as words
+    parties: list[str] = field(default_factory=list)  # named parties the corpus has
+    clauses: list[wq.Query] = field(default_factory=list)  # one soft clause per party/synonym
+    corrected: dict[str, str] = field(default_factory=dict)  # typo -> word searched instead
+
+
+def is_plain(text: str) -> bool:
+    """Plain words only: no phrase, operator, grouping, field or prefix."""
+    return not _SYNTAX.search(text)
+
+
+@cache
+def synonym_groups() -> tuple[tuple[str, ...], ...]:
+    raw = resources.files("searchapp.data").joinpath("synonyms.yaml").read_text("utf-8")
+    return tuple(tuple(str(v) for v in group) for group in yaml.safe_load(raw) or ())
+
+
+@cache
+def _synonym_pattern() -> tuple[re.Pattern[str], dict[str, tuple[str, ...]], frozenset[str]]:
+    """A pattern over folded text for every synonym; its group; the forms written in capitals
+    (acronyms, which only match in capitals: "WHO" is not "who")."""
+    groups: dict[str, tuple[str, ...]] = {}
+    capitals: set[str] = set()
+    for group in synonym_groups():
+        for form in group:
+            key = " ".join(fold(form).split())
+            groups[key] = group
+            if form.isupper():
+                capitals.add(key)
+    alternatives = sorted(groups, key=len, reverse=True)
+    pattern = re.compile(r"(?<!\w)(?:" + "|".join(map(re.escape, alternatives)) + r")(?!\w)")
+    return pattern, groups, frozenset(capitals)
+
+
+def understand(
+    text: str,
+    known_parties: frozenset[str],
+    correct: Callable[[str], str | None],
+) -> Understanding:
+    """Read a plain query (see the module's docstring); `correct` gives the word to search
+    for a word the index does not know, or None."""
+    text = _without_question_words(text)
+    text, corrected = _corrected(text, correct)
+    found = Understanding(text="", corrected=corrected)
+    spans: list[tuple[int, int]] = []
+    for mention in query_mentions(text):
+        spans.append((mention.start, mention.end))
+        typed = text[mention.start : mention.end]
+        found.clauses.append(_any_of(_party_forms(mention.party, typed)))
+        if mention.party in known_parties and mention.party not in found.parties:
+            found.parties.append(mention.party)
+    pattern, groups, capitals = _synonym_pattern()
+    for m in pattern.finditer(fold(text)):
+        if _overlaps(m.span(), spans):
+            continue
+        if m.group(0) in capitals and not text[m.start() : m.end()].isupper():
+            continue
+        spans.append(m.span())
+        found.clauses.append(_any_of(groups[m.group(0)]))
+    found.text = _cut(text, spans)
+    found.clauses = [c for c in found.clauses if c is not wq.NullQuery]
+    return found
+
+
+def _without_question_words(text: str) -> str:
+    words = text.split()
+    if not words:
+        return text
+    question = text.rstrip().endswith("?") or words[0].lower() in QUESTION_OPENERS
+    if not question:
+        return text
+    kept = [w for w in words if w.lower().strip("?,.!") not in QUESTION_WORDS]
+    # A question made only of question words ("who are we?") is searched as typed.
+    return " ".join(kept).replace("?", " ") if kept else text
+
+
+def _corrected(text: str, correct: Callable[[str], str | None]) -> tuple[str, dict[str, str]]:
+    g = gazetteer()
+    corrected: dict[str, str] = {}
+
+    def fix(m: re.Match[str]) -> str:
+        word = m.group(0)
+        if len(word) < 4 or not word.isalpha() or fold(word) in g.names:
+            return word
+        replacement = correct(word.lower())
+        if replacement is None:
+            return word
+        corrected[word] = replacement
+        return replacement
+
+    return _WORD.sub(fix, text), corrected
+
+
+def _party_forms(party: str, typed: str) -> list[str]:
+    """What the query searches for a party: the words typed and the party's other names
+    (not its capitals, nor short forms that are English words in lower case)."""
+    g = gazetteer()
+    forms = [
+        form
+        for form, name in g.names.items()
+        if name == party and form not in g.metonyms and form not in ("us", "un", "au")
+    ]
+    forms.sort(key=lambda f: (-len(f.split()), -len(f)))
+    chosen = [typed, *(forms[: MAX_FORMS - 1])]
+    canonical = canonical_party(typed)
+    return list(dict.fromkeys(chosen if canonical == party else [*chosen, party]))
+
+
+def _any_of(forms: list[str] | tuple[str, ...]) -> wq.Query:
+    """One clause that matches a paragraph saying any of `forms`."""
+    subqueries: list[wq.Query] = []
+    for form in forms:
+        terms = [t.text for t in _ANALYZER(form)]
+        if not terms:
+            continue
+        q = wq.Term("text", terms[0]) if len(terms) == 1 else wq.Phrase("text", terms)
+        if q not in subqueries:
+            subqueries.append(q)
+    if not subqueries:
+        return wq.NullQuery
+    return subqueries[0] if len(subqueries) == 1 else wq.Or(subqueries)
+
+
+def _overlaps(span: tuple[int, int], spans: list[tuple[int, int]]) -> bool:
+    return any(span[0] < end and start < span[1] for start, end in spans)
+
+
+def _cut(text: str, spans: list[tuple[int, int]]) -> str:
+    for start, end in sorted(spans, reverse=True):
+        text = text[:start] + " " + text[end:]
+    return " ".join(text.split())
