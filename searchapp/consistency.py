@@ -33,6 +33,7 @@ kill itself with SIGKILL when it reaches that phase: a crash exactly there, on d
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import os
 import shutil
@@ -61,6 +62,8 @@ STORED = (
     "date",
     "doc_title",
 )
+
+LOW_SPACE = 1 << 20  # bytes free under which a storage error is reported as a full disk
 
 Records = Callable[[DocumentRow, list[ParagraphRow]], list[ParagraphRecord]]
 
@@ -148,8 +151,17 @@ def disk_error(exc: BaseException) -> bool:
     return isinstance(exc, OSError) and exc.errno in codes
 
 
-def not_written(index: Path, exc: BaseException) -> IndexNotWritten:
+def not_written(index: Path, exc: BaseException, registry: Registry) -> IndexNotWritten:
     reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+    with contextlib.suppress(OSError):
+        free = shutil.disk_usage(index).free
+        if free < LOW_SPACE and "No space" not in reason:
+            reason = f"{reason} (No space left on device: {free // 1024} KiB free)"
+    if registry.journal() is not None:  # failed after the registry's commit
+        return IndexNotWritten(
+            f"cannot finish writing the index in {index}: {reason}; searches answer from the "
+            "previous state, and the next `searchapp index` completes this one"
+        )
     return IndexNotWritten(
         f"cannot write the index in {index}: {reason}; it is as it was before this run "
         "(searches answer from it) and nothing half-written was kept"

@@ -125,7 +125,7 @@ def update_index(
         except (OSError, sqlite3.OperationalError) as exc:
             if not consistency.disk_error(exc):
                 raise
-            raise consistency.not_written(index, exc) from exc
+            raise consistency.not_written(index, exc, Registry(index, readonly=True)) from exc
     summary.seconds = time.perf_counter() - started
     return summary
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import shutil
 from collections import Counter
 from collections.abc import Iterable, Iterator
@@ -153,9 +154,13 @@ class IndexWriter:
         self.promised = True
 
     def cancel(self) -> None:
-        self._close_old()
+        """Discard what was written. Never fails on the storage: on a full disk Whoosh's own
+        cancel writes (and fails) too; the files are removed whatever it did."""
+        with contextlib.suppress(OSError):
+            self._close_old()
         if self._writer is not None and not self._writer.is_closed:
-            self._writer.cancel()
+            with contextlib.suppress(OSError):
+                self._writer.cancel()
         self._writer = None
         unpublished = store.current_generation(self.root) != self.gen
         if self.promised:
