@@ -8,8 +8,9 @@ HOST   ?= 127.0.0.1
 PORT   ?= 5000
 SIZE   ?= default
 BENCH_ARGS ?=
+CHAOS_ARGS ?=
 
-.PHONY: run test lint format bench clean
+.PHONY: run test lint format bench chaos clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -41,6 +42,11 @@ format: $(VENV)/.installed
 
 bench: $(VENV)/.installed-bench
 	$(BIN)/python -m benchmarks.run --size $(SIZE) $(BENCH_ARGS)
+
+# Fault trials (kill -9 at every commit phase, a full disk, dead lock owners, two adds at once);
+# CHAOS_ARGS="--kills 1 --adds 10" for a smaller budget. The suite runs a small one.
+chaos: $(VENV)/.installed
+	timeout 1800 $(BIN)/python -m benchmarks.chaos $(CHAOS_ARGS)
 
 clean:
 	rm -rf $(VENV) index build dist

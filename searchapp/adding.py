@@ -55,7 +55,7 @@ def safe_filename(name: str) -> str:
 
 def place(documents: Path, name: str, data: bytes) -> Placed:
     """Write `data` under documents/added/ with a safe name; never overwrite a different file
-    (a second file of the same name gets "-2", "-3", …)."""
+    (a second file of the same name gets "-2", "-3", …, also when two adds run at once)."""
     folder = documents / INBOX
     folder.mkdir(parents=True, exist_ok=True)
     filename = safe_filename(name)
@@ -64,23 +64,29 @@ def place(documents: Path, name: str, data: bytes) -> Placed:
     n = 1
     while True:
         candidate = folder / (filename if n == 1 else f"{stem}-{n}.{suffix}")
-        if not candidate.exists():
-            _write_atomically(candidate, data)
+        if not candidate.exists() and _write_new(candidate, data):
             return Placed(candidate.relative_to(documents).as_posix(), True)
         if hashlib.sha256(candidate.read_bytes()).digest() == digest:
             return Placed(candidate.relative_to(documents).as_posix(), False)
         n += 1
 
 
-def _write_atomically(target: Path, data: bytes) -> None:
+def _write_new(target: Path, data: bytes) -> bool:
+    """Write `data` to a temporary file, then link it as `target` only if no file of that
+    name appeared meanwhile (link refuses an existing name, where rename would replace it).
+    False when one did: the caller tries the next name."""
     fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".upload-")
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
-        os.replace(tmp, target)
-    except BaseException:
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.link(tmp, target)
+    except FileExistsError:
+        return False
+    finally:
         Path(tmp).unlink(missing_ok=True)
-        raise
+    return True
 
 
 def record_metadata(documents: Path, relpath: str, given: Metadata) -> None:

@@ -17,9 +17,10 @@ from pathlib import Path
 from searchapp import exports
 from searchapp.adding import RejectedFile, check_date, place, record_metadata
 from searchapp.config import Settings, load_settings
+from searchapp.consistency import IndexNotWritten
 from searchapp.corpus.model import Metadata
 from searchapp.engine import IndexBusy, IndexMissing, QueryRefused
-from searchapp.indexer import IndexSummary, scan, update_index
+from searchapp.indexer import IndexSummary, check_index, scan, update_index
 from searchapp.search import (
     BadRequest,
     SearchRequest,
@@ -30,6 +31,7 @@ from searchapp.search import (
 
 OK, PARTIAL, USAGE = 0, 1, 2
 WATCH_INTERVAL = 2.0
+ADD_WAIT = 120.0  # seconds `add` waits for another indexer (another add, say) to finish
 
 
 class ArgumentParser(argparse.ArgumentParser):
@@ -51,6 +53,11 @@ def build_parser() -> ArgumentParser:
     _folders(p)
     p.add_argument("--rebuild", action="store_true", help="rebuild the whole index")
     p.add_argument("--watch", action="store_true", help="keep indexing as files change")
+    p.add_argument(
+        "--check",
+        action="store_true",
+        help="compare the index with the registry and repair any difference",
+    )
 
     p = sub.add_parser("search", help="search from the command line")
     _folders(p)
@@ -103,6 +110,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except IndexBusy as exc:
         print(f"searchapp: {exc}", file=sys.stderr)
         return USAGE
+    except IndexNotWritten as exc:
+        print(f"searchapp: {exc}", file=sys.stderr)
+        return PARTIAL
     except KeyboardInterrupt:
         print("searchapp: interrupted; the index is as it was before this run", file=sys.stderr)
         return PARTIAL
@@ -143,6 +153,8 @@ def _check_documents(settings: Settings) -> bool:
 
 
 def cmd_index(args: argparse.Namespace, settings: Settings) -> int:
+    if args.check:
+        return _check(args, settings)
     if not _check_documents(settings):
         return USAGE
     status = _report(update_index(settings.documents, settings.index, args.rebuild, ProgressBar()))
@@ -160,6 +172,23 @@ def cmd_index(args: argparse.Namespace, settings: Settings) -> int:
             except IndexBusy as exc:
                 print(f"searchapp: {exc}", file=sys.stderr)
                 seen = {}
+
+
+def _check(args: argparse.Namespace, settings: Settings) -> int:
+    """`index --check`: exit 0 when index and registry agree, 1 when drift was found (and
+    repaired: a second check says "consistent")."""
+    if args.rebuild or args.watch:
+        print("searchapp: --check goes alone (no --rebuild, no --watch)", file=sys.stderr)
+        return USAGE
+    if not (settings.index / "registry.sqlite").is_file():
+        print(
+            f"searchapp: no index in {settings.index}: run `searchapp index` first", file=sys.stderr
+        )
+        return USAGE
+    report = check_index(settings.index)
+    for line in report.lines():
+        print(line)
+    return OK if report.consistent else PARTIAL
 
 
 def _snapshot(documents: Path) -> dict[str, tuple[float, int]]:
@@ -250,7 +279,7 @@ def cmd_add(args: argparse.Namespace, settings: Settings) -> int:
         placed.append(spot.relpath)
     if not placed:
         return USAGE if status == PARTIAL and len(args.files) == 1 else status
-    summary = update_index(settings.documents, settings.index)
+    summary = update_index(settings.documents, settings.index, wait=ADD_WAIT)
     failed = dict(summary.failed)
     service = SearchService(settings.index)
     for rel in placed:

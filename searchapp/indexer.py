@@ -1,10 +1,9 @@
 """Bringing the index up to date with the documents folder.
 
 Only added, changed and removed files are processed (content fingerprints); `rebuild` reads
-everything into a fresh index generation that replaces the live one in one step. The
-search index is committed first and the registry right after: if the process dies in
-between, the next run sees stale fingerprints and redoes those files, which gives the same
-ids again (pid matching is deterministic).
+everything into a fresh index generation that replaces the live one in one step. The registry
+and the index commit as one step (`consistency.commit`); a run first finishes any commit a
+crash interrupted (`consistency.recover`).
 """
 
 from __future__ import annotations
@@ -12,22 +11,23 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import os
+import sqlite3
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from searchapp import consistency
 from searchapp.corpus import load_catalog, load_document, supported_suffixes
 from searchapp.corpus.model import Document, Metadata, UnreadableFile
 from searchapp.engine import IndexWriter, ParagraphRecord, writer_lock
+from searchapp.engine.store import LockInfo
 from searchapp.identity import document_id, match_paragraphs
 from searchapp.registry import DocumentRow, ParagraphRow, Registry, RetiredRow
 
 CATALOG = "metadata.csv"
 DATE_UNIT = 10**12  # must match the engine's decoding of `order`
 UNKNOWN_DATE_DAYS = 10**6  # after every real date: undated documents sort last
-
-PARALLEL_FROM = 200  # files in a rebuild from which writing in parallel pays off
 
 Progress = Callable[[int, int, str], None]
 
@@ -110,67 +110,123 @@ def update_index(
     index: Path,
     rebuild: bool = False,
     progress: Progress | None = None,
+    wait: float = 0.0,
 ) -> IndexSummary:
     """Bring `index` up to date with `documents`. Raises engine.IndexBusy if another
-    indexer holds the index."""
+    indexer holds the index (after waiting `wait` seconds for it), consistency.IndexNotWritten
+    if the disk refuses the writes."""
     started = time.perf_counter()
     summary = IndexSummary()
-    with writer_lock(index):
-        registry = Registry(index)
-        catalog = load_catalog(documents)
-        manifest = registry.manifest()
-        files = scan(documents)
-        large = (rebuild or not manifest) and len(files) >= PARALLEL_FROM
-        with IndexWriter(index, rebuild=rebuild, large=large) as writer:
-            summary.rebuilt = writer.rebuild
-            todo = []
-            for rel in files:
-                quick = quick_key(os.path.join(documents, rel), catalog.get(rel))
-                same, fp = _unchanged(manifest.get(rel), quick, documents / rel)
-                if writer.rebuild or not same:
-                    todo.append((rel, fp))
-                else:
-                    summary.unchanged += 1
-            present = set(files)
-            gone = [rel for rel in manifest if rel not in present]
-            pending: list[tuple[DocumentRow, list[ParagraphRow], list[RetiredRow]]] = []
-            for n, (rel, fp) in enumerate(todo, 1):
-                if progress:
-                    progress(n, len(todo), rel)
-                try:
-                    doc = load_document(documents / rel, documents, catalog.get(rel))
-                except UnreadableFile as exc:
-                    summary.failed.append((rel, str(exc)))
-                    if writer.rebuild and rel in manifest:
-                        # Keep serving the last good version rather than losing the document.
-                        _carry_over(registry, writer, rel)
-                    continue
-                previous = registry.document_for_path(rel)
-                row, paragraphs, retired = _identify(registry, doc, fp, previous, pending)
-                if previous is not None and previous.live:
-                    writer.delete_document(row.doc_id)  # its paragraphs as last indexed
-                writer.add_paragraphs(_records(row, paragraphs))
-                pending.append((row, paragraphs, retired))
-                summary.paragraphs += len(paragraphs)
-                summary.warnings += [(rel, w) for w in doc.warnings]
-                is_new = previous is None or not previous.live or rel not in manifest
-                (summary.added if is_new else summary.changed).append(row.doc_id)
-            removed_ids = []
-            for rel in gone:
-                previous = registry.document_for_path(rel)
-                if previous is not None and previous.live:
-                    writer.delete_document(previous.doc_id)
-                    removed_ids.append(previous.doc_id)
-        # The search index is committed (leaving the `with`); now the registry.
-        with registry.transaction() as db:
+    with writer_lock(index, wait) as lock:
+        if lock.killed:
+            summary.warnings.append((str(index), _takeover_note(lock)))
+        try:
+            _update(documents, index, rebuild, progress, summary)
+        except (OSError, sqlite3.OperationalError) as exc:
+            if not consistency.disk_error(exc):
+                raise
+            raise consistency.not_written(index, exc, Registry(index, readonly=True)) from exc
+    summary.seconds = time.perf_counter() - started
+    return summary
+
+
+def _takeover_note(lock: LockInfo) -> str:
+    pids = ", ".join(map(str, lock.killed))
+    return (
+        f"took over the writer lock from process(es) {pids} left by dead indexer {lock.taken_from}"
+    )
+
+
+def _update(
+    documents: Path, index: Path, rebuild: bool, progress: Progress | None, summary: IndexSummary
+) -> None:
+    registry = Registry(index)
+    try:
+        _update_with(registry, documents, index, rebuild, progress, summary)
+    finally:
+        registry.close()
+
+
+def _update_with(
+    registry: Registry,
+    documents: Path,
+    index: Path,
+    rebuild: bool,
+    progress: Progress | None,
+    summary: IndexSummary,
+) -> None:
+    recovered = consistency.recover(index, registry, _records)
+    if recovered:
+        summary.warnings.append((str(index), recovered))
+    catalog = load_catalog(documents)
+    manifest = registry.manifest()
+    files = scan(documents)
+    with IndexWriter(index, rebuild=rebuild) as writer:
+        summary.rebuilt = writer.rebuild
+        todo = []
+        for rel in files:
+            quick = quick_key(os.path.join(documents, rel), catalog.get(rel))
+            same, fp = _unchanged(manifest.get(rel), quick, documents / rel)
+            if writer.rebuild or not same:
+                todo.append((rel, fp))
+            else:
+                summary.unchanged += 1
+        present = set(files)
+        gone = [rel for rel in manifest if rel not in present]
+        pending: list[tuple[DocumentRow, list[ParagraphRow], list[RetiredRow]]] = []
+        for n, (rel, fp) in enumerate(todo, 1):
+            if progress:
+                progress(n, len(todo), rel)
+            try:
+                doc = load_document(documents / rel, documents, catalog.get(rel))
+            except UnreadableFile as exc:
+                summary.failed.append((rel, str(exc)))
+                if writer.rebuild and rel in manifest:
+                    # Keep serving the last good version rather than losing the document.
+                    _carry_over(registry, writer, rel)
+                continue
+            previous = registry.document_for_path(rel)
+            row, paragraphs, retired = _identify(registry, doc, fp, previous, pending)
+            if previous is not None and previous.live:
+                writer.delete_document(row.doc_id)  # its paragraphs as last indexed
+            writer.add_paragraphs(_records(row, paragraphs))
+            pending.append((row, paragraphs, retired))
+            summary.paragraphs += len(paragraphs)
+            summary.warnings += [(rel, w) for w in doc.warnings]
+            is_new = previous is None or not previous.live or rel not in manifest
+            (summary.added if is_new else summary.changed).append(row.doc_id)
+        removed_ids = []
+        for rel in gone:
+            previous = registry.document_for_path(rel)
+            if previous is not None and previous.live:
+                writer.delete_document(previous.doc_id)
+                removed_ids.append(previous.doc_id)
+
+        def write_rows(db: sqlite3.Connection) -> None:
             for row, paragraphs, retired in pending:
                 registry.save_document(db, row, paragraphs, retired)
             for doc_id in removed_ids:
                 registry.remove_document(db, doc_id)
-        summary.removed = removed_ids
-        summary.documents = registry.live_count()
-    summary.seconds = time.perf_counter() - started
-    return summary
+
+        touched = [row.doc_id for row, _, _ in pending] + removed_ids
+        consistency.commit(writer, registry, write_rows, touched)
+    summary.removed = removed_ids
+    summary.documents = registry.live_count()
+
+
+def check_index(index: Path) -> consistency.CheckReport:
+    """`searchapp index --check`: finish an interrupted commit, then compare the index with
+    the registry and repair every difference (see consistency.check)."""
+    with writer_lock(index) as lock:
+        report = consistency.CheckReport()
+        if lock.killed:
+            report.lock = _takeover_note(lock)
+        registry = Registry(index)
+        try:
+            report.recovered = consistency.recover(index, registry, _records)
+            return consistency.check(index, registry, _records, report)
+        finally:
+            registry.close()
 
 
 def _identify(

@@ -3,6 +3,9 @@
 An SQLite database beside the search index. It is the memory that makes links permanent:
 document ids by file, each document's paragraphs by pid, retired pids (removed or merged),
 and the fingerprint of every indexed file so that reindexing only touches what changed.
+
+It is the source of truth: it is committed before the search index, together with a journal
+row naming the index commit that must follow (see `searchapp/consistency.py`).
 """
 
 from __future__ import annotations
@@ -58,6 +61,13 @@ CREATE TABLE IF NOT EXISTS retired (
     text TEXT NOT NULL,
     PRIMARY KEY (doc_id, pid)
 );
+CREATE TABLE IF NOT EXISTS journal (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    generation TEXT NOT NULL,
+    commit_no INTEGER NOT NULL,
+    rebuild INTEGER NOT NULL,
+    doc_ids TEXT NOT NULL
+);
 """
 
 
@@ -91,6 +101,18 @@ class RetiredRow:
     merged_into: int | None
     nearest: int | None
     text: str
+
+
+@dataclass(frozen=True)
+class Journal:
+    """A registry commit whose index commit may not have happened: the generation folder
+    and the Whoosh commit number that hold it, whether that generation replaces the live
+    one (a rebuild), and the documents whose paragraphs changed."""
+
+    generation: str
+    commit_no: int
+    rebuild: bool
+    doc_ids: list[str]
 
 
 def _meta_to_json(meta: Metadata) -> str:
@@ -140,10 +162,18 @@ class Registry:
             else:
                 conn = sqlite3.connect(self.path, timeout=10)
                 conn.execute("PRAGMA journal_mode=WAL")
-                conn.execute("PRAGMA synchronous=NORMAL")
+                # A commit is on disk before the index commit that follows it is written.
+                conn.execute("PRAGMA synchronous=FULL")
             conn.row_factory = sqlite3.Row
             self._local.conn = conn
         return conn
+
+    def close(self) -> None:
+        """Close this thread's connection (a writer's, when its run is over)."""
+        conn = getattr(self._local, "conn", None)
+        if conn is not None:
+            conn.close()
+            self._local.conn = None
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
@@ -268,6 +298,34 @@ class Registry:
         )
         db.execute("DELETE FROM paragraphs WHERE doc_id = ?", (doc_id,))
         db.execute("UPDATE documents SET live = 0, fingerprint = NULL WHERE doc_id = ?", (doc_id,))
+
+    def begin_journal(self, db: sqlite3.Connection, journal: Journal) -> None:
+        db.execute(
+            "INSERT OR REPLACE INTO journal VALUES (1, ?, ?, ?, ?)",
+            (
+                journal.generation,
+                journal.commit_no,
+                int(journal.rebuild),
+                json.dumps(journal.doc_ids),
+            ),
+        )
+
+    def end_journal(self) -> None:
+        with self.transaction() as db:
+            db.execute("DELETE FROM journal")
+
+    def journal(self) -> Journal | None:
+        row = self.db.execute("SELECT * FROM journal").fetchone()
+        if row is None:
+            return None
+        return Journal(
+            row["generation"], row["commit_no"], bool(row["rebuild"]), json.loads(row["doc_ids"])
+        )
+
+    def live_paragraphs(self) -> Iterator[tuple[DocumentRow, list[ParagraphRow]]]:
+        """Every live document with its paragraphs, in document order."""
+        for doc in sorted(self.documents(), key=lambda d: d.seq):
+            yield doc, self.paragraphs(doc.doc_id)
 
     def next_seq(self) -> int:
         row = self.db.execute("SELECT COALESCE(MAX(seq), 0) + 1 FROM documents").fetchone()

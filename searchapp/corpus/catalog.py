@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import csv
+import fcntl
 import logging
 import os
 import re
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 from searchapp.corpus.dates import valid_date
@@ -15,6 +18,7 @@ from searchapp.corpus.model import Metadata
 log = logging.getLogger(__name__)
 
 CATALOG_NAME = "metadata.csv"
+CATALOG_LOCK = ".metadata.csv.lock"  # held while metadata.csv is read, changed and replaced
 CATALOG_FIELDS = ("file", "title", "date", "kind", "place", "parties", "language", "source")
 _CATALOG_DATE = re.compile(r"^\d{4}(?:-(0[1-9]|1[0-2])(?:-(0[1-9]|[12]\d|3[01]))?)?$")
 
@@ -91,14 +95,32 @@ def save_catalog_row(documents_dir: Path, relpath: str, meta: Metadata) -> None:
     """Add or replace the row of `relpath` in metadata.csv, atomically.
 
     The new catalog is written to a temporary file in the same folder and moved over the old
-    one, so a crash leaves either the old or the new catalog, never half of one. Columns other
-    than the standard ones, and the other rows, are kept as they were.
+    one, so a crash leaves either the old or the new catalog, never half of one; the whole
+    read-change-replace holds a file lock, so two writers at once (two `searchapp add`, an add
+    from the browser) each keep the other's row. Columns other than the standard ones, and the
+    other rows, are kept as they were.
     """
     documents_dir = Path(documents_dir)
-    path = documents_dir / CATALOG_NAME
     relpath = relpath.replace("\\", "/")
     if meta.date:
         parse_catalog_date(meta.date)
+    documents_dir.mkdir(parents=True, exist_ok=True)
+    with _catalog_lock(documents_dir):
+        _replace_row(documents_dir / CATALOG_NAME, relpath, meta)
+
+
+@contextlib.contextmanager
+def _catalog_lock(documents_dir: Path) -> Iterator[None]:
+    fd = os.open(documents_dir / CATALOG_LOCK, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)  # writers hold it for milliseconds: wait for it
+        yield
+    finally:
+        os.close(fd)
+
+
+def _replace_row(path: Path, relpath: str, meta: Metadata) -> None:
+    documents_dir = path.parent
     fields = list(CATALOG_FIELDS)
     rows: list[dict[str, str]] = []
     if path.is_file():
@@ -122,7 +144,6 @@ def save_catalog_row(documents_dir: Path, relpath: str, meta: Metadata) -> None:
             break
     else:
         rows.append(new_row)
-    documents_dir.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=".metadata-", suffix=".csv.tmp", dir=documents_dir)
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:

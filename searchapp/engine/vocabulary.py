@@ -3,8 +3,8 @@
 Prefix expansion ("cooperat*") and "did you mean" need the words before stemming. Whoosh can
 keep them as a spelling field, but that field writes a second posting for every word of every
 paragraph, a third of the build time; this table in the generation folder answers the same
-questions for a fraction of the cost. It is advisory: if a crash separates it from the index
-it was written with, suggestions are off by a few counts until the next rebuild.
+questions for a fraction of the cost. It records the number of the index commit it describes:
+if a crash separates the two, the next writer sees it and counts the words again.
 """
 
 from __future__ import annotations
@@ -34,12 +34,15 @@ def count_words(texts: Iterable[str]) -> Counter[str]:
     return counts
 
 
-def save(gen: Path, delta: Counter[str], fresh: bool) -> None:
-    """Add `delta` (paragraph counts, negative for removed paragraphs) to the table."""
+def save(gen: Path, delta: Counter[str], fresh: bool, commit: int) -> None:
+    """Add `delta` (paragraph counts, negative for removed paragraphs) to the table, which
+    then describes index commit number `commit`."""
     db = sqlite3.connect(gen / FILENAME)
     try:
         with db:
             db.execute("CREATE TABLE IF NOT EXISTS words (word TEXT PRIMARY KEY, df INTEGER)")
+            db.execute("CREATE TABLE IF NOT EXISTS described (id INTEGER PRIMARY KEY, commit_no)")
+            db.execute("INSERT OR REPLACE INTO described VALUES (1, ?)", (commit,))
             if fresh:
                 db.execute("DELETE FROM words")
             db.executemany(
@@ -49,6 +52,21 @@ def save(gen: Path, delta: Counter[str], fresh: bool) -> None:
             db.execute("DELETE FROM words WHERE df <= 0")
     finally:
         db.close()
+
+
+def described(gen: Path) -> int | None:
+    """The index commit the table describes (None: no table, or one older than this record)."""
+    path = gen / FILENAME
+    if not path.exists():
+        return None
+    db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        row = db.execute("SELECT commit_no FROM described WHERE id = 1").fetchone()
+    except sqlite3.OperationalError:
+        return None
+    finally:
+        db.close()
+    return int(row[0]) if row else None
 
 
 class Vocabulary:

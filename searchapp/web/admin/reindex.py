@@ -3,10 +3,15 @@ from the previous index generation; the page polls a status fragment (htmx, ever
 
 The status is also kept in the index folder (`JobFile`), so that every worker process answers
 the polling with the same progress, whichever process runs the rebuild.
+
+The rebuild runs in this process, with no child process (a killed worker leaves nothing
+behind), and stops when the process exits: a gunicorn worker told to stop (SIGTERM) cancels the
+rebuild at its next file, which removes the half-built generation and releases the writer lock.
 """
 
 from __future__ import annotations
 
+import atexit
 import json
 import os
 import threading
@@ -30,6 +35,26 @@ from searchapp.web.admin.blueprint import (
 
 JOB_FILE = "admin-reindex.json"  # below the index folder: reindex status for every worker
 JOB_WRITE_EVERY = 0.25  # seconds between status writes while a reindex runs
+STOP_WAIT = 10.0  # seconds a stopping process waits for its reindex to cancel
+
+
+class ReindexStopped(Exception):
+    """The process is exiting: the reindex gives up (and its writer discards what it wrote)."""
+
+
+_running: list[tuple[threading.Thread, threading.Event]] = []
+
+
+def _stop_running() -> None:
+    """At exit (a worker's graceful shutdown): stop every reindex of this process and wait a
+    little for it to clean up, instead of dying in the middle of its writes."""
+    for _, stop in _running:
+        stop.set()
+    for thread, _ in _running:
+        thread.join(timeout=STOP_WAIT)
+
+
+atexit.register(_stop_running)
 
 
 @dataclass
@@ -146,12 +171,15 @@ def _start(state: Reindexing) -> None:
     job = ReindexJob()
     state.job = job
     state.job_file.write(job, force=True)
+    stop = threading.Event()
     thread = threading.Thread(
-        target=_run_reindex, args=(state, job), name="searchapp-reindex", daemon=True
+        target=_run_reindex, args=(state, job, stop), name="searchapp-reindex", daemon=True
     )
     try:
+        _running.append((thread, stop))
         thread.start()
     except BaseException:
+        _running.remove((thread, stop))
         state.writing.release()
         raise
 
@@ -169,10 +197,12 @@ def _reindex_answer(state: Reindexing, message: str, status: int) -> Response | 
     return redirect(url_for("admin.home") + "#reindex", code=303)
 
 
-def _run_reindex(state: Reindexing, job: ReindexJob) -> None:
+def _run_reindex(state: Reindexing, job: ReindexJob, stop: threading.Event) -> None:
     try:
 
         def progress(done: int, total: int, name: str) -> None:
+            if stop.is_set():
+                raise ReindexStopped
             job.progress(done, total, name)
             state.job_file.write(job)
 
@@ -183,6 +213,8 @@ def _run_reindex(state: Reindexing, job: ReindexJob) -> None:
         job.failed = list(summary.failed)
     except IndexBusy as exc:
         job.error = str(exc)
+    except ReindexStopped:
+        job.error = "stopped: the server shut down; the index was left as it was"
     except Exception:
         log.exception("admin: reindex failed")
         job.error = "unexpected error; the index was left as it was (see the server log)"
@@ -190,6 +222,7 @@ def _run_reindex(state: Reindexing, job: ReindexJob) -> None:
         job.finished = time.time()
         state.job_file.write(job, force=True)
         state.writing.release()
+        _running[:] = [(t, e) for t, e in _running if t is not threading.current_thread()]
 
 
 @bp.get("/reindex/status")
