@@ -29,8 +29,8 @@ class ReadLimits:
     max_paragraph_chars: int = 5000  # longer blocks are split at sentence boundaries
     max_front_matter_bytes: int = 64 * 1024  # YAML front matter of a Markdown file
     max_pdf_pages: int = 2000
-    max_pdf_stream_tokens: int = 400_000  # operands and operators of one page's content
-    max_pdf_content_bytes: int = 64 * _MB  # decompressed page content of the whole file
+    max_pdf_stream_tokens: int = 100_000  # operands and operators of one content stream
+    max_pdf_stream_bytes: int = 16 * _MB  # one stream, decompressed
     max_xml_elements: int = 200_000
 
 
