@@ -21,6 +21,7 @@ from searchapp.corpus.metadata import extract_metadata
 from searchapp.corpus.model import Document, Metadata, Paragraph, UnreadableFile
 from searchapp.corpus.parse import parse
 from searchapp.corpus.readers import read_file, skip_reason, supported_suffixes
+from searchapp.corpus.readers.text import reject_mojibake
 from searchapp.corpus.sections import classify
 from searchapp.corpus.split import split_long_blocks
 
@@ -74,6 +75,7 @@ def _load(path: Path, root: Path, given: Metadata | None, spent: budget.Budget) 
         text = "\n\n".join(" ".join(block.split()) for block in raw.blocks)
     if not text.strip():
         raise UnreadableFile("no text found (empty file)")
+    reject_mojibake(text)
     cleaned = clean(text)
     spent.check("clean")
     split = split_long_blocks(parse(cleaned.lines), spent.limits.max_paragraph_chars)

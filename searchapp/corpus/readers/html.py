@@ -25,6 +25,7 @@ from selectolax.lexbor import LexborHTMLParser, LexborNode
 from searchapp.corpus.budget import OverBudget, current
 from searchapp.corpus.model import Metadata, UnreadableFile
 from searchapp.corpus.readers import RawText, register
+from searchapp.corpus.readers.text import decode_legacy
 
 # Never part of the text, wherever they stand.
 _JUNK_TAGS = (
@@ -212,7 +213,8 @@ def _check_nesting(page: str) -> None:
 
 
 def decode_html(data: bytes) -> str:
-    """The page as text: BOM, then the declared charset, then UTF-8, then Windows-1252."""
+    """The page as text: BOM, then the declared charset, then UTF-8, then the code page that
+    charset-normalizer finds (see text.py)."""
     for bom, encoding in (
         (codecs.BOM_UTF8, "utf-8-sig"),
         (codecs.BOM_UTF16_LE, "utf-16"),
@@ -231,7 +233,7 @@ def decode_html(data: bytes) -> str:
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError:
-        return data.decode("cp1252", errors="replace")
+        return decode_legacy(data)
 
 
 def _declared_charset(data: bytes) -> str | None:
