@@ -80,11 +80,14 @@ def read_file(path: Path) -> RawText:
 
 
 def _too_large(size: int, limit: int) -> str:
-    mb = 1024 * 1024
     return (
-        f"file too large: {size / mb:.1f} MB, over the {limit / mb:g} MB limit for one document"
-        " (raise SEARCHAPP_MAX_FILE_MB to index it)"
+        f"file too large: {_megabytes(size)} MB, over the {_megabytes(limit)} MB limit for one "
+        "document (raise SEARCHAPP_MAX_FILE_MB to index it)"
     )
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / (1024 * 1024):.2f}".rstrip("0").rstrip(".")
 
 
 # The readers register themselves on import.
