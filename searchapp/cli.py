@@ -32,6 +32,7 @@ from searchapp.search import (
 OK, PARTIAL, USAGE = 0, 1, 2
 WATCH_INTERVAL = 2.0
 ADD_WAIT = 120.0  # seconds `add` waits for another indexer (another add, say) to finish
+SKIPPED_SHOWN = 20  # files named one by one in the summary; a folder of pictures is not listed
 
 
 class ArgumentParser(argparse.ArgumentParser):
@@ -139,6 +140,13 @@ class ProgressBar:
 def _report(summary: IndexSummary) -> int:
     for rel, reason in summary.failed:
         print(f"searchapp: cannot index {rel}: {reason}", file=sys.stderr)
+    for rel, reason in summary.skipped[:SKIPPED_SHOWN]:
+        print(f"searchapp: skipped {rel}: {reason}", file=sys.stderr)
+    if len(summary.skipped) > SKIPPED_SHOWN:
+        print(
+            f"searchapp: ... and {len(summary.skipped) - SKIPPED_SHOWN} more skipped",
+            file=sys.stderr,
+        )
     for rel, warning in summary.warnings:
         print(f"searchapp: warning: {rel}: {warning}", file=sys.stderr)
     print(summary.line())

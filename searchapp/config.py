@@ -6,11 +6,56 @@ Command-line flags win over environment variables, which win over the defaults.
 from __future__ import annotations
 
 import os
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
 DEFAULT_DOCUMENTS = "documents"
 DEFAULT_INDEX = "index"
+_MB = 1024 * 1024
+
+
+@dataclass(frozen=True)
+class ReadLimits:
+    """What reading one document file may cost; a file over a limit is refused by name.
+
+    Indexing, `searchapp add` and the admin preview all read through these, so a hostile file
+    costs the same bounded work wherever it arrives. `SEARCHAPP_MAX_FILE_MB` and
+    `SEARCHAPP_READ_SECONDS` override the two a user may need to raise.
+    """
+
+    max_file_bytes: int = 20 * _MB  # the upload limit too: a declaration is far smaller
+    read_seconds: float = 30.0  # wall time to turn one file into paragraphs
+    max_paragraph_chars: int = 5000  # longer blocks are split at sentence boundaries
+    max_front_matter_bytes: int = 64 * 1024  # YAML front matter of a Markdown file
+    max_pdf_pages: int = 2000
+    max_pdf_stream_tokens: int = 100_000  # operands and operators of one content stream
+    max_pdf_stream_bytes: int = 16 * _MB  # one stream, decompressed
+    max_xml_elements: int = 200_000
+
+
+def load_read_limits() -> ReadLimits:
+    """The default limits, with the environment's overrides."""
+    defaults = ReadLimits()
+    return ReadLimits(
+        max_file_bytes=int(
+            _env_number("SEARCHAPP_MAX_FILE_MB", defaults.max_file_bytes / _MB) * _MB
+        ),
+        read_seconds=_env_number("SEARCHAPP_READ_SECONDS", defaults.read_seconds),
+    )
+
+
+def _env_number(name: str, default: float) -> float:
+    value = os.environ.get(name, "").strip()
+    try:
+        number = float(value) if value else default
+    except ValueError:
+        number = -1.0
+    if not number > 0:
+        # A wrong setting is the operator's mistake: say which, and stop (usage error).
+        print(f"searchapp: {name} must be a positive number, not {value!r}", file=sys.stderr)
+        raise SystemExit(2)
+    return number
 
 
 @dataclass(frozen=True)
@@ -24,6 +69,7 @@ class Settings:
     per_page_max: int = 100
     # Where the site is served: the command line's exports make permalinks absolute with it.
     base_url: str = "http://127.0.0.1:5000"
+    read_limits: ReadLimits = field(default_factory=ReadLimits)
     extra: dict[str, object] = field(default_factory=dict)
 
 
@@ -39,4 +85,5 @@ def load_settings(
         index=Path(idx).resolve(),
         admin_password=os.environ.get("SEARCHAPP_ADMIN_PASSWORD") or None,
         base_url=os.environ.get("SEARCHAPP_BASE_URL") or Settings.base_url,
+        read_limits=load_read_limits(),
     )

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from searchapp import consistency
-from searchapp.corpus import load_catalog, load_document, supported_suffixes
+from searchapp.corpus import load_catalog, load_document, skip_reason
 from searchapp.corpus.model import Document, Metadata, UnreadableFile
 from searchapp.engine import IndexWriter, ParagraphRecord, writer_lock
 from searchapp.engine.store import LockInfo
@@ -39,6 +39,7 @@ class IndexSummary:
     removed: list[str] = field(default_factory=list)
     unchanged: int = 0
     failed: list[tuple[str, str]] = field(default_factory=list)  # (file, reason)
+    skipped: list[tuple[str, str]] = field(default_factory=list)  # (file, why not a document)
     warnings: list[tuple[str, str]] = field(default_factory=list)
     documents: int = 0
     paragraphs: int = 0  # paragraphs written in this run
@@ -50,25 +51,32 @@ class IndexSummary:
         return (
             f"{what}: {len(self.added)} added, {len(self.changed)} changed, "
             f"{len(self.removed)} removed, {self.unchanged} unchanged, "
-            f"{len(self.failed)} failed; {self.documents} documents, "
+            f"{len(self.failed)} failed, {len(self.skipped)} skipped; {self.documents} documents, "
             f"{self.paragraphs} paragraphs written in {self.seconds:.2f} s"
         )
 
 
-def scan(documents: Path) -> list[str]:
+def scan(documents: Path, skipped: list[tuple[str, str]] | None = None) -> list[str]:
     """Relative paths of every document file below `documents` (hidden ones left out),
-    sorted. Plain os.walk: pathlib costs more than the walk itself on 30,000 files."""
-    suffixes = supported_suffixes()
+    sorted; the other files, with the reason (corpus.skip_reason), go to `skipped`. Plain
+    os.walk: pathlib costs more than the walk itself on 30,000 files."""
     found = []
     for folder, dirs, files in os.walk(documents, followlinks=True):
         dirs[:] = [d for d in dirs if not d.startswith(".")]
         base = os.path.relpath(folder, documents)
         for name in files:
-            if name.startswith(".") or os.path.splitext(name)[1].lower() not in suffixes:
+            if name.startswith("."):
                 continue
             rel = name if base == "." else f"{base}/{name}".replace(os.sep, "/")
-            if rel != CATALOG and os.path.isfile(os.path.join(folder, name)):
+            if rel == CATALOG or not os.path.isfile(os.path.join(folder, name)):
+                continue
+            reason = skip_reason(rel)
+            if reason is None:
                 found.append(rel)
+            elif skipped is not None:
+                skipped.append((rel, reason))
+    if skipped is not None:
+        skipped.sort()
     return sorted(found)
 
 
@@ -160,7 +168,7 @@ def _update_with(
         summary.warnings.append((str(index), recovered))
     catalog = load_catalog(documents)
     manifest = registry.manifest()
-    files = scan(documents)
+    files = scan(documents, summary.skipped)
     with IndexWriter(index, rebuild=rebuild) as writer:
         summary.rebuilt = writer.rebuild
         todo = []

@@ -9,8 +9,11 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
+from searchapp.config import ReadLimits, load_read_limits
+from searchapp.corpus import budget
 from searchapp.corpus.catalog import load_catalog, save_catalog_row
 from searchapp.corpus.clean import clean
 from searchapp.corpus.kinds import kind_from_title
@@ -18,8 +21,12 @@ from searchapp.corpus.metadata import extract_metadata
 from searchapp.corpus.model import Document, Metadata, Paragraph, UnreadableFile
 from searchapp.corpus.parse import parse
 from searchapp.corpus.parties import normalise_parties
-from searchapp.corpus.readers import read_file, supported_suffixes
+from searchapp.corpus.readers import read_file, skip_reason, supported_suffixes
+from searchapp.corpus.readers.text import reject_mojibake
 from searchapp.corpus.sections import classify
+from searchapp.corpus.split import split_long_blocks
+
+log = logging.getLogger(__name__)
 
 __all__ = [
     "Document",
@@ -29,27 +36,52 @@ __all__ = [
     "load_catalog",
     "load_document",
     "save_catalog_row",
+    "skip_reason",
     "supported_suffixes",
 ]
 
 
-def load_document(path: Path, root: Path, given: Metadata | None = None) -> Document:
+def load_document(
+    path: Path, root: Path, given: Metadata | None = None, limits: ReadLimits | None = None
+) -> Document:
     """The document in `path`; `given` metadata (catalog, command line) wins over extracted.
 
-    Raises UnreadableFile, with a reason for the user, for a file that is not text or holds no
-    text once page furniture and web chrome are removed.
+    Raises UnreadableFile, with a reason for the user, for a file that is not text, holds no
+    text once page furniture and web chrome are removed, or costs more to read than `limits`
+    (by default config's, with the environment's overrides) allow.
     """
     path = Path(path)
-    relpath = _relative(path, Path(root))
+    with budget.reading(limits or load_read_limits()) as spent:
+        try:
+            return _load(path, Path(root), given, spent)
+        except UnreadableFile:
+            raise
+        except Exception as exc:
+            # A bug in a reader (none recurses on a file's structure or trusts its content),
+            # but one file must not stop the indexing of the others: it is refused by name.
+            # Logged below warning level so that the command line shows no traceback.
+            log.info("unexpected failure reading %s", path, exc_info=True)
+            raise UnreadableFile(
+                f"could not be read (unexpected {type(exc).__name__} in the reader)"
+            ) from exc
+
+
+def _load(path: Path, root: Path, given: Metadata | None, spent: budget.Budget) -> Document:
+    relpath = _relative(path, root)
     raw = read_file(path)
+    spent.check("read")
     text = raw.text
     if raw.blocks is not None:
         # The format already knows its paragraphs: one per line keeps them apart.
         text = "\n\n".join(" ".join(block.split()) for block in raw.blocks)
     if not text.strip():
         raise UnreadableFile("no text found (empty file)")
+    reject_mojibake(text)
     cleaned = clean(text)
-    blocks = parse(cleaned.lines)
+    spent.check("clean")
+    split = split_long_blocks(parse(cleaned.lines), spent.limits.max_paragraph_chars)
+    blocks = split.blocks
+    spent.check("paragraphs")
     extraction = extract_metadata([b.text for b in blocks], cleaned, path.name)
     kept = [b for i, b in enumerate(blocks) if i not in extraction.drop]
     if not kept and blocks:
@@ -71,10 +103,14 @@ def load_document(path: Path, root: Path, given: Metadata | None = None) -> Docu
     metadata.parties = normalise_parties(metadata.parties)
 
     warnings = list(extraction.warnings)
+    split_warning = split.warning(spent.limits.max_paragraph_chars)
+    if split_warning:
+        warnings.append(split_warning)
     if metadata.year is None:
         warnings.append("no date found or given: the year is unknown")
 
     themes = classify([b.text for b in kept], [b.section_label for b in kept])
+    spent.check("sections")
     paragraphs = [
         Paragraph(number=n, text=b.text, section_label=b.section_label, section=theme)
         for n, (b, theme) in enumerate(zip(kept, themes, strict=True), start=1)

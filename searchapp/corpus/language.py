@@ -1,62 +1,56 @@
-"""The language of a text, by its function words or its script."""
+"""The language of a text, with py3langid (a maintained fork of langid.py).
+
+py3langid ships its model (a naive Bayes classifier over byte n-grams, 97 languages) inside
+the package, needs only NumPy and classifies a few kilobytes in about a millisecond. The
+model is loaded once, on the first call (0.4 s), so commands that never read a document do
+not pay for it. Only the start of a text is looked at: its language does not change halfway.
+"""
 
 from __future__ import annotations
 
-import re
+import threading
+from typing import TYPE_CHECKING
 
-_ENGLISH = frozenset(
-    (
-        "the",
-        "of",
-        "and",
-        "to",
-        "in",
-        "that",
-        "is",
-        "for",
-        "on",
-        "with",
-        "as",
-        "by",
-        "are",
-        "be",
-        "this",
-        "it",
-        "which",
-        "from",
-        "at",
-        "have",
-        "has",
-        "will",
-    )
-)
-_FRENCH = frozenset(
-    ("le", "la", "les", "des", "et", "est", "dans", "que", "pour", "une", "sur", "du", "au", "avec")
-)
-_SPANISH = frozenset(
-    ("el", "la", "los", "las", "del", "y", "es", "en", "que", "para", "una", "por", "con")
-)
-_GERMAN = frozenset(
-    ("der", "die", "das", "und", "ist", "nicht", "mit", "den", "von", "zu", "dem", "ein", "eine")
-)
-_TOKEN = re.compile(r"[^\W\d_]+")
-_CYRILLIC = re.compile(r"[\u0400-\u04ff]")
-_CJK = re.compile(r"[\u4e00-\u9fff]")
+if TYPE_CHECKING:
+    from py3langid.langid import LanguageIdentifier
+
+# Characters classified: a few kilobytes are as good as the whole text, and cost nothing.
+SAMPLE_CHARS = 3000
+# Below this probability the text is too short or too mixed to say (a salutation, a list of
+# names): no language rather than a wrong one.
+MIN_CONFIDENCE = 0.6
+# Fewer letters than this say nothing about a language ("12.", "II").
+MIN_LETTERS = 20
+_VARIETIES = {"yue": "zh", "wuu": "zh"}
+_NO_LANGUAGE = "zxx"  # the model's label for text without linguistic content
+
+_identifier: LanguageIdentifier | None = None
+_loading = threading.Lock()
 
 
 def detect_language(text: str) -> str | None:
-    """The language code: "en" for English, a few others by their function words or script."""
-    sample = text[:5000]
-    tokens = _TOKEN.findall(sample.lower())
-    if not tokens:
+    """The ISO 639-1 code of the text's language ("en", "ru", "zh", ...), or None."""
+    sample = text[:SAMPLE_CHARS]
+    if sum(c.isalpha() for c in sample) < MIN_LETTERS:
         return None
-    if len(_CYRILLIC.findall(sample)) > len(sample) / 3:
-        return "ru"
-    if len(_CJK.findall(sample)) > len(sample) / 3:
-        return "zh"
-    scores = {
-        lang: sum(t in words for t in tokens)
-        for lang, words in (("en", _ENGLISH), ("fr", _FRENCH), ("es", _SPANISH), ("de", _GERMAN))
-    }
-    best = max(scores, key=lambda k: scores[k])
-    return best if scores[best] >= max(2, len(tokens) * 0.05) else None
+    # The model knows Chinese varieties apart (Cantonese, Wu) and shares the probability of a
+    # Chinese text between them: for the index they are one language, written Chinese.
+    scores: dict[str, float] = {}
+    for label, probability in _model().rank(sample):
+        code = _VARIETIES.get(label, label)
+        scores[code] = scores.get(code, 0.0) + probability
+    language = max(scores, key=scores.__getitem__)
+    if language == _NO_LANGUAGE or scores[language] < MIN_CONFIDENCE:
+        return None
+    return language
+
+
+def _model() -> LanguageIdentifier:
+    global _identifier
+    with _loading:
+        if _identifier is None:
+            from py3langid.langid import MODEL_FILE, LanguageIdentifier
+
+            # Normalised probabilities, so that MIN_CONFIDENCE means the same for any length.
+            _identifier = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+        return _identifier

@@ -244,22 +244,31 @@ class _Vocabulary:
         return joined in words and f"{left}-{right}".lower() not in self._hyphenated
 
 
+# The word before a line-end hyphen is looked for in this much of the text before it.
+_JOIN_TAIL = 200
+
+
 def _join_lines(lines: list[str], vocabulary: _Vocabulary) -> str:
-    text = lines[0]
+    # The pieces are joined once, at the end, and the hyphen rule reads only the tail of the
+    # text so far: concatenating and searching the whole text at every line was quadratic in
+    # the length of a paragraph (minutes for a long hard-wrapped file).
+    pieces = [lines[0]]
+    tail = lines[0][-_JOIN_TAIL:]
     for line in lines[1:]:
-        if text.endswith("-") and not text.endswith(" -"):
-            left = _WORD_BEFORE_HYPHEN.search(text)
+        joiner = " "
+        if tail.endswith("-") and not tail.endswith(" -"):
+            joiner = ""
+            left = _WORD_BEFORE_HYPHEN.search(tail)
             right = _FIRST_WORD.match(line)
             if left and right and vocabulary.soft_hyphen(left.group(1), right.group(1)):
-                text = text[:-1] + line
-            else:
-                # A real hyphen ("state-to-" + "state", "Russian-" + "Chinese"): keep it.
-                text = text + line
-        elif text.endswith(("—", "–", "/")) and not text.endswith((" —", " –")):
-            text = text + line
-        else:
-            text = text + " " + line
-    return text
+                pieces[-1] = pieces[-1][:-1]
+                tail = tail[:-1]
+            # Otherwise a real hyphen ("state-to-" + "state", "Russian-" + "Chinese"): kept.
+        elif tail.endswith(("—", "–", "/")) and not tail.endswith((" —", " –")):
+            joiner = ""
+        pieces.append(joiner + line)
+        tail = (tail + joiner + line)[-_JOIN_TAIL:]
+    return "".join(pieces)
 
 
 def _label_sections(paras: list[_Para], vocabulary: _Vocabulary) -> list[Block]:

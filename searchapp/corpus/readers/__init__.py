@@ -7,10 +7,12 @@ Adding a format means adding one module here that calls `register`.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from searchapp.corpus.budget import OverBudget, current
 from searchapp.corpus.model import Metadata, UnreadableFile
 
 
@@ -40,15 +42,52 @@ def supported_suffixes() -> frozenset[str]:
     return frozenset(_READERS)
 
 
+# The files a collection carries about itself, whatever their suffix and at any level of the
+# documents folder: "README.md", "LICENSE", "CHANGELOG.txt", "readme-first.txt".
+_NOT_DOCUMENTS = re.compile(
+    r"^(?:readme|licen[cs]e|copying|changelog|contributing|authors)(?:[ ._-].*)?$", re.I
+)
+
+
+def skip_reason(relpath: str) -> str | None:
+    """Why the file at `relpath` is not a document to index, or None when it is one."""
+    name = relpath.rsplit("/", 1)[-1]
+    if _NOT_DOCUMENTS.match(name):
+        return "not a document: a collection's README, LICENSE, CHANGELOG or similar file"
+    suffix = Path(name).suffix.lower()
+    if suffix not in _READERS:
+        return f"unsupported file type {suffix or '(none)'}"
+    return None
+
+
 def read_file(path: Path) -> RawText:
     reader = _READERS.get(path.suffix.lower())
     if reader is None:
         raise UnreadableFile(f"unsupported file type {path.suffix or '(none)'}")
+    limit = current().limits.max_file_bytes
     try:
-        data = path.read_bytes()
+        size = path.stat().st_size
+        if size > limit:
+            raise OverBudget(_too_large(size, limit))
+        with path.open("rb") as f:
+            # Read one byte past the limit: a file that grew since stat() is still refused.
+            data = f.read(limit + 1)
     except OSError as exc:
         raise UnreadableFile(f"cannot read: {exc.strerror or exc}") from exc
+    if len(data) > limit:
+        raise OverBudget(_too_large(len(data), limit))
     return reader(data, path)
+
+
+def _too_large(size: int, limit: int) -> str:
+    return (
+        f"file too large: {_megabytes(size)} MB, over the {_megabytes(limit)} MB limit for one "
+        "document (raise SEARCHAPP_MAX_FILE_MB to index it)"
+    )
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / (1024 * 1024):.2f}".rstrip("0").rstrip(".")
 
 
 # The readers register themselves on import.

@@ -17,12 +17,15 @@ from __future__ import annotations
 
 import codecs
 import re
+from collections.abc import Iterator
 from pathlib import Path
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
+from searchapp.corpus.budget import OverBudget, current
 from searchapp.corpus.model import Metadata, UnreadableFile
 from searchapp.corpus.readers import RawText, register
+from searchapp.corpus.readers.text import decode_legacy
 
 # Never part of the text, wherever they stand.
 _JUNK_TAGS = (
@@ -115,6 +118,11 @@ _MAX_HEADING = 88
 _BR_BREAK = re.compile(r"[ \t]*\n[ \t]*\n\s*")
 _SPACES = re.compile(r"\s+")
 
+# How many candidates for the main content are measured, and how often long loops look at the
+# time budget (see _main_content, budget.py).
+_MAX_CANDIDATES = 50
+_CHECK_EVERY = 1000
+
 _META_CHARSET = re.compile(rb"<meta[^>]+charset\s*=\s*[\"']?\s*([A-Za-z0-9._:-]+)", re.I)
 _DATE_META = ("date", "article:published_time", "dc.date", "dc.date.issued", "dcterms.date")
 _ISO_DATE = re.compile(r"^((?:1[89]|20)\d{2})(?:-([01]\d)(?:-([0-3]\d))?)?(?:$|[T\s])")
@@ -123,7 +131,9 @@ _TITLE_SUFFIX = re.compile(r"\s+[|«»]\s+[^|«»]{1,60}$")
 
 @register(".html", ".htm", ".xhtml")
 def read_html(data: bytes, path: Path) -> RawText:
-    tree = LexborHTMLParser(decode_html(data))
+    page = decode_html(data)
+    _check_nesting(page)
+    tree = LexborHTMLParser(page)
     metadata = _page_metadata(tree)
     if tree.body is None:
         raise UnreadableFile("the HTML page has no body")
@@ -134,11 +144,77 @@ def read_html(data: bytes, path: Path) -> RawText:
     return RawText(text="\n\n".join(blocks), metadata=metadata, blocks=blocks)
 
 
+# --- nesting ---------------------------------------------------------------------------------
+
+# The HTML parser checks the stack of open elements at most start tags, so its work grows with
+# the number of tags times their depth (a page of 40,000 nested <div>s: 14 s in C code that no
+# time budget can interrupt). The work is estimated from the tags before parsing and a page
+# over this is refused; real pages (depth 20-40, up to 100,000 tags) stay under a tenth of it,
+# and the parser does about 50 million steps a second.
+_MAX_NESTING_WORK = 50_000_000
+_TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9:-]*)")
+# Elements that never hold others, and those that the next of their kind closes (pages leave
+# them unclosed): neither makes the page deeper.
+_FLAT = frozenset(
+    [
+        "area",
+        "base",
+        "br",
+        "col",
+        "embed",
+        "hr",
+        "img",
+        "input",
+        "link",
+        "meta",
+        "param",
+        "source",
+        "track",
+        "wbr",
+        "keygen",
+        "frame",
+        "p",
+        "li",
+        "dt",
+        "dd",
+        "option",
+        "optgroup",
+        "tr",
+        "td",
+        "th",
+        "thead",
+        "tbody",
+        "tfoot",
+        "colgroup",
+        "rb",
+        "rt",
+        "rp",
+    ]
+)
+
+
+def _check_nesting(page: str) -> None:
+    depth = work = 0
+    for match in _TAG.finditer(page):
+        if match.group(2).lower() in _FLAT:
+            continue
+        if match.group(1):
+            depth = max(0, depth - 1)
+            continue
+        depth += 1
+        work += depth
+        if work > _MAX_NESTING_WORK:
+            raise OverBudget(
+                f"HTML nested too deeply to parse safely (about {depth:,} open elements)"
+            )
+
+
 # --- decoding --------------------------------------------------------------------------------
 
 
 def decode_html(data: bytes) -> str:
-    """The page as text: BOM, then the declared charset, then UTF-8, then Windows-1252."""
+    """The page as text: BOM, then the declared charset, then UTF-8, then the code page that
+    charset-normalizer finds (see text.py)."""
     for bom, encoding in (
         (codecs.BOM_UTF8, "utf-8-sig"),
         (codecs.BOM_UTF16_LE, "utf-16"),
@@ -157,7 +233,7 @@ def decode_html(data: bytes) -> str:
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError:
-        return data.decode("cp1252", errors="replace")
+        return decode_legacy(data)
 
 
 def _declared_charset(data: bytes) -> str | None:
@@ -228,24 +304,23 @@ def _page_language(tree: LexborHTMLParser) -> str | None:
 
 
 def _remove_furniture(body: LexborNode) -> None:
-    doomed: dict[int, LexborNode] = {}
-    for node in body.traverse():
-        if node.tag in _JUNK_TAGS or _is_hidden(node) or _is_chrome_container(node):
-            doomed[node.mem_id] = node
     # Removing a node frees its subtree: only the outermost doomed nodes are removed, a
-    # descendant of one of them must not be touched again.
-    for node in doomed.values():
-        if not _has_ancestor_in(node, doomed):
-            node.decompose()
-
-
-def _has_ancestor_in(node: LexborNode, nodes: dict[int, LexborNode]) -> bool:
-    parent = node.parent
-    while parent is not None:
-        if parent.mem_id in nodes:
-            return True
-        parent = parent.parent
-    return False
+    # descendant of one of them must not be touched again. The traversal is depth-first, so
+    # a parent is seen before its children: one pass, whatever the depth of the page.
+    budget = current()
+    outermost: list[LexborNode] = []
+    inside: set[int] = set()  # doomed nodes and everything below them
+    for n, node in enumerate(body.traverse()):
+        if n % _CHECK_EVERY == 0:
+            budget.check("HTML furniture")
+        parent = node.parent
+        if parent is not None and parent.mem_id in inside:
+            inside.add(node.mem_id)
+        elif node.tag in _JUNK_TAGS or _is_hidden(node) or _is_chrome_container(node):
+            inside.add(node.mem_id)
+            outermost.append(node)
+    for node in outermost:
+        node.decompose()
 
 
 def _is_hidden(node: LexborNode) -> bool:
@@ -271,11 +346,17 @@ def _is_chrome_container(node: LexborNode) -> bool:
 
 
 def _main_content(body: LexborNode) -> LexborNode:
-    """The element holding the text: the article, the main element, or the densest element."""
+    """The element holding the text: the article, the main element, or the densest element.
+
+    Only the first candidates of each kind are measured: measuring one costs its whole
+    subtree, so thousands of nested <article>s would cost the square of the page. An outer
+    candidate holds at least the text of those inside it, and comes first.
+    """
     for selector in _MAIN_SELECTORS:
-        candidates = [n for n in body.css(selector) if _paragraph_text(n) > 0]
-        if candidates:
-            return max(candidates, key=_paragraph_text)
+        candidates = body.css(selector)[:_MAX_CANDIDATES]
+        best = max(candidates, key=_paragraph_text, default=None)
+        if best is not None and _paragraph_text(best) > 0:
+            return best
     return _densest(body)
 
 
@@ -332,14 +413,28 @@ class _BlockWriter:
 
 
 def _blocks(root: LexborNode) -> list[str]:
+    """The text of `root`, cut into paragraphs at block elements.
+
+    A walk with an explicit stack, not recursion: browsers accept pages nested thousands of
+    elements deep, and such a page must not exhaust Python's recursion limit. Each entry is
+    an element's remaining children and what closing it does: None for inline markup, else
+    a paragraph break (a heading's, or not).
+    """
+    budget = current()
     writer = _BlockWriter()
-    _walk(root, writer)
-    writer.flush()
-    return writer.blocks
-
-
-def _walk(node: LexborNode, writer: _BlockWriter) -> None:
-    for child in node.iter(include_text=True):
+    stack: list[tuple[Iterator[LexborNode], bool | None]] = [(root.iter(include_text=True), None)]
+    seen = 0
+    while stack:
+        children, closing = stack[-1]
+        child = next(children, None)
+        if child is None:
+            stack.pop()
+            if closing is not None:
+                writer.flush(heading=closing)
+            continue
+        seen += 1
+        if seen % _CHECK_EVERY == 0:
+            budget.check("HTML text")
         tag = child.tag
         if tag == "-text":
             writer.text(child.text(deep=False))
@@ -349,13 +444,15 @@ def _walk(node: LexborNode, writer: _BlockWriter) -> None:
             writer.flush()
             if tag == "pre":
                 writer.text(child.text(deep=True))
+                writer.flush()
             else:
-                _walk(child, writer)
-            writer.flush(heading=tag in _HEADINGS)
+                stack.append((child.iter(include_text=True), tag in _HEADINGS))
         elif tag and tag[0].isalpha():
             # Inline markup (a, span, em, font...): its text flows into the paragraph.
-            _walk(child, writer)
+            stack.append((child.iter(include_text=True), None))
         # Comments and other non-element nodes carry no text of the page.
+    writer.flush()
+    return writer.blocks
 
 
 def _normal(text: str) -> str:

@@ -14,20 +14,24 @@ from typing import Any
 
 import yaml
 
-from searchapp.corpus.model import Metadata
+from searchapp.corpus.budget import current
+from searchapp.corpus.model import Metadata, UnreadableFile
 from searchapp.corpus.readers import RawText, register
+from searchapp.corpus.readers.front_matter import FrontMatterRefused, load_front_matter
 from searchapp.corpus.readers.text import decode_text
 
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?)\n(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.S)
 
-# Inline markup, in the order it is removed.
-_IMAGE = re.compile(r"!\[([^\]]*)\]\([^)]*\)")
-_FOOTNOTE_LINK = re.compile(r"\[\^?\d{1,3}\]\(#[^)]*\)")  # "[1](#f1)"
+# Inline markup, in the order it is removed. No pattern scans past the next opening of its
+# own kind ("[", "(", "<", "**"): an opening that is never closed costs only the text up to
+# the next one, so a line of thousands of unclosed openings is read in linear time.
+_IMAGE = re.compile(r"!\[([^\[\]]*)\]\([^()]*\)")
+_FOOTNOTE_LINK = re.compile(r"\[\^?\d{1,3}\]\(#[^()]*\)")  # "[1](#f1)"
 _FOOTNOTE_REF = re.compile(r"(?<=[\w.,;:’'\")])\[\^?\d{1,3}\](?!\()")  # "Article 51[2]"
-_LINK = re.compile(r"\[([^\]]+)\]\((?:[^()]|\([^)]*\))*\)")
-_AUTOLINK = re.compile(r"<((?:https?|mailto):[^>\s]+)>")
+_LINK = re.compile(r"\[([^\[\]]+)\]\((?:[^()]|\([^()]*\))*\)")
+_AUTOLINK = re.compile(r"<((?:https?|mailto):[^<>\s]+)>")
 _HTML_TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9]*(?:\s[^<>]*)?/?>")
-_STRONG = re.compile(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1")
+_STRONG = re.compile(r"(\*\*|__)(?=\S)((?:(?!\1).)+?)(?<=\S)\1")
 _EMPH_STAR = re.compile(r"(?<![\w*])\*(?=\S)([^*\n]+?)(?<=\S)\*(?![\w*])")
 _EMPH_UNDER = re.compile(r"(?<![\w_])_(?=\S)([^_\n]+?)(?<=\S)_(?![\w_])")
 _EMPTY_EMPHASIS = re.compile(r"(?<!\S)(?:\*{2,}|_{2,})(?!\S)|(?<!\S)_(?!\S)")
@@ -71,7 +75,10 @@ def split_front_matter(text: str) -> tuple[dict[str, Any], str]:
     if not match:
         return {}, text
     try:
-        data = yaml.safe_load(match.group(1))
+        data = load_front_matter(match.group(1), current().limits.max_front_matter_bytes)
+    except FrontMatterRefused as exc:
+        # Aliases or deep nesting are never needed for a few fields: a hostile header.
+        raise UnreadableFile(str(exc)) from exc
     except yaml.YAMLError:
         # A broken header should not cost the user the document: the body is still indexed,
         # and metadata is then extracted from the text.

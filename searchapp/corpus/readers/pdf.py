@@ -8,16 +8,23 @@ A PDF is refused with a reason the user can act on, never indexed as empty: a sc
 text layer (it needs OCR), a password-protected file, a damaged or truncated file. pypdf raises
 many kinds of exceptions on damaged input (its own, but also ValueError, KeyError, ...): every
 call into it is guarded so that only UnreadableFile leaves this module.
+
+A few kilobytes of PDF can hold millions of drawing operators (30 kB of compressed content
+stream took 27 s to extract): pypdf's own limits are set from the reading budget for the
+whole read (tokens per content stream, decompressed bytes per stream, pages), and the time
+budget is checked between pages and every thousand operators.
 """
 
 from __future__ import annotations
 
 import io
+import itertools
 import logging
 import re
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from searchapp.corpus.budget import OverBudget, current
 from searchapp.corpus.clean import clean
 from searchapp.corpus.metadata import extract_metadata
 from searchapp.corpus.model import Metadata, UnreadableFile
@@ -34,6 +41,8 @@ NO_TEXT_LAYER = "the PDF has no text layer (scanned image?); run OCR first"
 # that a scanner or printer added to an image.
 _MIN_PAGE_LETTERS = 30
 _LETTER = re.compile(r"[^\W\d_]")
+# How many drawing operators are extracted between two looks at the time budget.
+_CHECK_EVERY = 1000
 # Titles that PDF producers write for the author: a file name, a template name.
 _JUNK_TITLE = re.compile(
     r"^(?:microsoft (?:word|powerpoint|excel) - .*|untitled.*|document\d*|title|none|\W*)$"
@@ -51,11 +60,21 @@ def read_pdf(data: bytes, path: Path) -> RawText:
     # Readers accept the header anywhere in the first kilobyte (some tools prepend junk).
     if b"%PDF-" not in data[:1024]:
         raise UnreadableFile("not a PDF file (no PDF header)")
-    reader = _open(data)
-    pages = _page_texts(reader)
-    _require_text_layer(reader, pages)
-    text = "\f".join(pages)
-    return RawText(text=text, metadata=_fallback_metadata(reader, text))
+    from pypdf import apply_configuration
+
+    limits = current().limits
+    with apply_configuration(
+        stream_parsing_work_maximum_count=limits.max_pdf_stream_tokens,
+        zlib_maximum_output_length=limits.max_pdf_stream_bytes,
+        lzw_maximum_output_length=limits.max_pdf_stream_bytes,
+        run_length_maximum_output_length=limits.max_pdf_stream_bytes,
+        page_tree_maximum_entries=limits.max_pdf_pages,
+    ):
+        reader = _open(data)
+        pages = _page_texts(reader)
+        _require_text_layer(reader, pages)
+        text = "\f".join(pages)
+        return RawText(text=text, metadata=_fallback_metadata(reader, text))
 
 
 def _open(data: bytes) -> PdfReader:
@@ -66,8 +85,12 @@ def _open(data: bytes) -> PdfReader:
         reader = PdfReader(io.BytesIO(data))
         if reader.is_encrypted:
             _decrypt(reader)
-        if len(reader.pages) == 0:
+        pages = len(reader.pages)
+        if pages == 0:
             raise UnreadableFile("the PDF has no pages")
+        limit = current().limits.max_pdf_pages
+        if pages > limit:
+            raise OverBudget(f"the PDF has {pages:,} pages, over the limit of {limit:,}")
         return reader
     except UnreadableFile:
         raise
@@ -93,12 +116,28 @@ def _decrypt(reader: PdfReader) -> None:
 
 
 def _page_texts(reader: PdfReader) -> list[str]:
+    from pypdf.errors import LimitReachedError
+
+    budget = current()
+    operators = itertools.count()
+
+    def check_time(*_operation: object) -> None:
+        if next(operators) % _CHECK_EVERY == 0:
+            budget.check(f"PDF page {len(texts) + 1}")
+
     texts: list[str] = []
     try:
         for page in reader.pages:
+            budget.check(f"PDF page {len(texts) + 1}")
             # Form feeds are the page separator: one inside a page would split it twice.
-            text = normalise_newlines(page.extract_text() or "")
+            text = normalise_newlines(page.extract_text(visitor_operand_before=check_time) or "")
             texts.append(text.replace("\f", "\n").strip("\n"))
+    except UnreadableFile:
+        raise
+    except LimitReachedError as exc:
+        raise OverBudget(
+            f"PDF page {len(texts) + 1} is too large to extract safely ({_reason(exc)})"
+        ) from exc
     except Exception as exc:  # a damaged page stream, see the module docstring
         page_number = len(texts) + 1
         reason = f"damaged PDF: page {page_number} cannot be read ({_reason(exc)})"

@@ -12,7 +12,10 @@ convention the Markdown reader uses too), so every paragraph carries its chapter
 as its section label, and no change to the reader interface is needed.
 
 XML can define entities that expand to gigabytes ("billion laughs") or read local files. A
-treaty never needs a DTD, so a document that declares one is refused before it is parsed.
+treaty never needs a DTD, so a document that declares one is refused while it is parsed
+(defusedxml's parser, whatever the encoding of the file). Parsing is fed in chunks, counting
+elements and looking at the time budget, so a file of millions of tiny elements is refused
+before it fills memory.
 """
 
 from __future__ import annotations
@@ -21,11 +24,15 @@ import re
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
+from defusedxml import DefusedXmlException
+from defusedxml.ElementTree import DefusedXMLParser
+
+from searchapp.corpus.budget import OverBudget, current
 from searchapp.corpus.model import Metadata, UnreadableFile
 from searchapp.corpus.readers import RawText, register
 from searchapp.corpus.readers.text import normalise_newlines
 
-_DTD = re.compile(rb"<!\s*(?:DOCTYPE|ENTITY)", re.I)
+_CHUNK = 64 * 1024  # bytes fed to the parser between two looks at the budget
 _ISO_DATE = re.compile(r"^\d{4}(?:-(?:0[1-9]|1[0-2])(?:-(?:0[1-9]|[12]\d|3[01]))?)?$")
 _SPACES = re.compile(r"\s+")
 
@@ -91,12 +98,33 @@ def read_xml(data: bytes, path: Path) -> RawText:
     return RawText(text=_body_text(body, metadata.title), metadata=metadata)
 
 
+class _CountingBuilder(ET.TreeBuilder):
+    """The standard tree builder, refusing a document of more elements than the budget."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__()
+        self.limit = limit
+        self.elements = 0
+
+    def start(self, tag: str, attrs: dict[str, str]) -> ET.Element:
+        self.elements += 1
+        if self.elements > self.limit:
+            raise OverBudget(f"the XML has more than {self.limit:,} elements")
+        return super().start(tag, attrs)
+
+
 def _parse(data: bytes) -> ET.Element:
-    if _DTD.search(data):
-        raise UnreadableFile("XML with a DTD or entity declarations is refused (unsafe)")
+    budget = current()
+    builder = _CountingBuilder(budget.limits.max_xml_elements)
+    parser = DefusedXMLParser(target=builder, forbid_dtd=True)
     try:
         # Bytes, not str: the parser honours the encoding the XML declaration names.
-        return ET.fromstring(data)
+        for start in range(0, len(data), _CHUNK):
+            parser.feed(data[start : start + _CHUNK])
+            budget.check("XML")
+        return parser.close()  # type: ignore[no-any-return]
+    except DefusedXmlException as exc:
+        raise UnreadableFile("XML with a DTD or entity declarations is refused (unsafe)") from exc
     except ET.ParseError as exc:
         raise UnreadableFile(f"invalid XML ({exc})") from exc
 

@@ -337,7 +337,9 @@ def _load_staged(token: str) -> list[Staged]:
 def _read_staged(item: Staged, root: Path) -> None:
     """Set the item's document, or the error why it cannot be read."""
     try:
-        item.document = load_document(item.path, root)
+        # The indexer's budgets (size, time, paragraph length): a hostile upload costs the
+        # worker no more than it costs `searchapp index`.
+        item.document = load_document(item.path, root, limits=admin_state().settings.read_limits)
     except UnreadableFile as exc:
         item.error = str(exc)
     except Exception:  # a reader's own bug must not take the page down
