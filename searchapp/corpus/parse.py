@@ -12,6 +12,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from searchapp.corpus.furniture import PAGE_BREAK
+
 _ROMAN = re.compile(
     r"^(?=[IVXLC])M{0,3}(?:C[MD]|D?C{0,3})(?:X[CL]|L?X{0,3})(?:I[XV]|V?I{0,3})\.?$", re.I
 )
@@ -89,11 +91,12 @@ class _Para:
     lines: list[str]
     heading: str | None = None  # a printed part label, not a paragraph
     list_item: bool = False
+    after_page_break: bool = False  # page furniture stood just before it
 
 
 def parse(lines: list[str]) -> list[Block]:
     """Paragraphs of the text, in reading order, each with its printed section label."""
-    stripped = [_squeeze(line) for line in lines]
+    stripped = [line if line == PAGE_BREAK else _squeeze(line) for line in lines]
     width = wrap_width(stripped)
     vocabulary = _Vocabulary(stripped)
     paras = _segment(stripped, width)
@@ -109,7 +112,7 @@ def _squeeze(line: str) -> str:
 
 def wrap_width(lines: list[str]) -> int | None:
     """The width the text was hard-wrapped at, or None when each line is a paragraph."""
-    lengths = sorted(len(line) for line in lines if line)
+    lengths = sorted(len(line) for line in lines if line and line != PAGE_BREAK)
     if len(lengths) < 4:
         return None
     width = lengths[int(len(lengths) * 0.9) - 1]
@@ -156,23 +159,27 @@ def _segment(lines: list[str], width: int | None) -> list[_Para]:
     paras: list[_Para] = []
     current: _Para | None = None
     prev = ""
+    page_break = False
     for line in lines:
-        if not line:
+        if not line or line == PAGE_BREAK:
             current = None
             prev = ""
+            page_break = page_break or line == PAGE_BREAK
             continue
         label = heading_label(line, width)
         if label is not None:
             paras.append(_Para([line], heading=label))
             current = None
             prev = ""
+            page_break = False
             continue
         is_item = bool(_LIST_ITEM.match(line)) and (
             not prev or width is None or _ENDS_SENTENCE.search(prev) or len(prev) < 0.6 * width
         )
         if current is None or width is None or is_item or _ends_paragraph(prev, line, width):
-            current = _Para([line], list_item=is_item)
+            current = _Para([line], list_item=is_item, after_page_break=page_break)
             paras.append(current)
+            page_break = False
         else:
             current.lines.append(line)
         prev = line
@@ -199,16 +206,30 @@ def _join_split_paragraphs(paras: list[_Para]) -> list[_Para]:
     return out
 
 
+# "resolution 181" | "(II)": the session numeral of a resolution, on the next line.
+_SESSION_NUMERAL = re.compile(r"^\([IVXL]{1,6}\)(?:[\s,.;:)]|$)")
+_OPENS_TEXT = re.compile(r"^[\w“\"‘'(]")
+
+
 def _continues(before: _Para, after: _Para) -> bool:
-    if before.heading is not None or after.heading is not None or after.list_item:
+    """Does `after` go on with the sentence `before` stops in (a line or page break cut it)?"""
+    if before.heading is not None or after.heading is not None:
         return False
     last = before.lines[-1]
+    first = after.lines[0]
+    if _SESSION_NUMERAL.match(first) and last[-1].isdigit():
+        return True
+    if after.list_item:
+        return False
     if last.endswith("-") and not last.endswith(" -"):
         return True
     if _ENDS_SENTENCE.search(last):
         return False
-    first = after.lines[0]
-    return first[0].islower()
+    if first[0].islower() or first[0] == "(":
+        return True
+    # Across a page break a cut sentence may go on with a capital ("the Charter of the" |
+    # "United Nations"); a line ending in a comma is an address ("Excellencies,"), not a cut.
+    return after.after_page_break and not last.endswith(",") and bool(_OPENS_TEXT.match(first))
 
 
 class _Vocabulary:
