@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from searchapp.corpus.formulae import is_address, is_closing
 from searchapp.corpus.furniture import PAGE_BREAK
 
 _ROMAN = re.compile(
@@ -101,7 +102,7 @@ def parse(lines: list[str]) -> list[Block]:
     vocabulary = _Vocabulary(stripped)
     paras = _segment(stripped, width)
     paras = _join_split_paragraphs(paras)
-    return _label_sections(paras, vocabulary)
+    return _attach_formulae(_label_sections(paras, vocabulary))
 
 
 def _squeeze(line: str) -> str:
@@ -298,6 +299,27 @@ def _label_sections(paras: list[_Para], vocabulary: _Vocabulary) -> list[Block]:
         text = _join_lines(para.lines, vocabulary)
         blocks.append(Block(text=text, section_label=label if seen_heading else implicit))
     return blocks
+
+
+def _attach_formulae(blocks: list[Block]) -> list[Block]:
+    """Addresses alone open the next paragraph, closing thanks end the one before (see
+    formulae.py): the same in every file, and no words lost."""
+    if len(blocks) < 2:
+        return blocks
+    out: list[Block] = []
+    waiting: list[str] = []  # addresses not yet attached
+    for block in blocks:
+        if is_closing(block.text) and out and not waiting:
+            out[-1].text += " " + block.text
+        elif is_address(block.text) or is_closing(block.text):
+            waiting.append(block.text)
+        else:
+            out.append(Block(" ".join([*waiting, block.text]), block.section_label))
+            waiting = []
+    if waiting and out:
+        # Addresses at the very end ("Mr. President,"): they close the last paragraph.
+        out[-1].text += " " + " ".join(waiting)
+    return out or blocks
 
 
 def _implicit_first_label(first: str) -> str:

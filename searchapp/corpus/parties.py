@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+import pycountry
+
 from searchapp.corpus.kinds import JOINT_KINDS
 
 # Country names and the forms that point at them; the value is the name used for `parties`.
@@ -93,3 +95,18 @@ def find_document_parties(title: str | None, body: list[str], kind: str | None) 
         # countries that are not parties to it.
         return parties
     return find_parties(body[0])[:4]
+
+
+def party_from_iso3(code: str) -> str | None:
+    """The party of an ISO 3166 alpha-3 code ("CHN" -> "China", "RUS" -> "Russian Federation"),
+    or None: pycountry's common name where it has one ("KOR" -> "South Korea"), else its name,
+    with an inverted name put right ("Congo, The Democratic Republic of the")."""
+    code = code.strip().upper()
+    country = pycountry.countries.get(alpha_3=code) if len(code) == 3 else None
+    if country is None:
+        return None
+    name = getattr(country, "common_name", None) or country.name
+    if "," in name:
+        name = getattr(country, "official_name", None) or " ".join(reversed(name.split(", ", 1)))
+    name = re.sub(r"\s*\(.*\)$", "", name)
+    return name[4:] if name.lower().startswith("the ") else name
