@@ -16,8 +16,10 @@ from searchapp.corpus.furniture import PAGE_BREAK, drop_page_furniture
 
 _SPACES = re.compile(r"\s+")
 # Markdown emphasis markers at the edge of a word ("**Thank you.**", "*Pact for the Future*")
-# in a plain text: markup, not wording. A lone "*" between spaces is left alone.
-_EMPHASIS = re.compile(r"(?<!\S)\*{1,3}(?=\S)|(?<=\S)\*{1,3}(?!\S)")
+# in a plain text: markup, not wording. A "*" between spaces or inside a word is left alone.
+_EMPHASIS = re.compile(
+    r"(?<![\w*])\*{1,3}(?=[^\s*])|(?<=[^\s*])\*{1,3}(?![\w*])|(?<!\S)\*{2,}(?!\S)"
+)
 
 # --- web chrome ------------------------------------------------------------------------------
 

@@ -28,9 +28,10 @@ _PAGE_NUMBER = re.compile(
     re.I,
 )
 # One code of a page's margin: a counter or date ("13/28", "30/09/2015"), a job number
-# ("15-29701"), a document symbol ("A/70/PV.21", "S/2015/1", "A/75/592/Add.8"), a number.
+# with its language and bar code ("15-29701 (E) *1529701*"), a document symbol ("A/70/PV.21",
+# "S/2015/1", "A/75/592/Add.8"), a number.
 _CODE = (
-    r"(?:\d{1,4}(?:/\d{1,5}){1,2}|\d{2}-\d{5}"
+    r"(?:\d{1,4}(?:/\d{1,5}){1,2}|\d{2}-\d{5}|\([A-Z]\)|\*\d{5,9}\*"
     r"|[A-Z]{1,6}(?:/(?:[A-Z]{1,6}\.?)?\d{1,5}(?:\.\d{1,4})?|/[A-Z][a-z]{1,4}\.\d{1,3}){1,5}"
     r"|\d{1,4})"
 )
@@ -122,13 +123,16 @@ def _glued_codes(line: str, margin_codes: set[str]) -> str | None:
     if not match:
         return None
     tokens = match.group(1).split()
-    codes = [t for t in tokens if not _BARE_NUMBER.match(t)]
-    if not codes:
-        # "2030 Agenda", "17 September": numbers that open a sentence.
+    # A number after the codes opens the text ("16-29823 39/53 1978 — for almost four
+    # decades"), as it does with no codes before it ("2030 Agenda", "17 September").
+    while tokens and _BARE_NUMBER.match(tokens[-1]):
+        tokens.pop()
+    if not tokens or not (len(tokens) >= 2 or tokens[0] in margin_codes):
         return None
-    if len(tokens) >= 2 or codes[0] in margin_codes:
-        return match.group(1)
-    return None
+    end = 0
+    for token in tokens:
+        end = line.index(token, end) + len(token)
+    return line[:end] + " "
 
 
 def _header_key(line: str) -> str:
