@@ -82,7 +82,8 @@ def _load(path: Path, root: Path, given: Metadata | None, spent: budget.Budget) 
     split = split_long_blocks(parse(cleaned.lines), spent.limits.max_paragraph_chars)
     blocks = split.blocks
     spent.check("paragraphs")
-    extraction = extract_metadata([b.text for b in blocks], cleaned, path.name)
+    known_title = (given.title if given else None) or raw.metadata.title
+    extraction = extract_metadata([b.text for b in blocks], cleaned, path.name, known_title)
     kept = [b for i, b in enumerate(blocks) if i not in extraction.drop]
     if not kept and blocks:
         # A text of a single line (taken as its title) is still a text: index that line.
@@ -108,6 +109,9 @@ def _load(path: Path, root: Path, given: Metadata | None, spent: budget.Budget) 
         warnings.append(split_warning)
     if metadata.year is None:
         warnings.append("no date found or given: the year is unknown")
+    elif len(metadata.date or "") == 4 and not (raw.metadata.date or (given and given.date)):
+        # Only for a year found in the text or file name: a year that was given is known.
+        warnings.append(f"only the year of this document is known ({metadata.date})")
 
     themes = classify([b.text for b in kept], [b.section_label for b in kept])
     spent.check("sections")
@@ -115,7 +119,8 @@ def _load(path: Path, root: Path, given: Metadata | None, spent: budget.Budget) 
         Paragraph(number=n, text=b.text, section_label=b.section_label, section=theme)
         for n, (b, theme) in enumerate(zip(kept, themes, strict=True), start=1)
     ]
-    return Document(path=relpath, metadata=metadata, paragraphs=paragraphs, warnings=warnings)
+    removed = cleaned.removed + extraction.removed
+    return Document(relpath, metadata, paragraphs, warnings, removed)
 
 
 def _relative(path: Path, root: Path) -> str:

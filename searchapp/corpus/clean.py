@@ -10,23 +10,16 @@ because they repeat, chrome because it looks like chrome everywhere on the web.
 from __future__ import annotations
 
 import re
-from collections import defaultdict
 from dataclasses import dataclass, field
-from itertools import pairwise
 
-# --- page furniture -------------------------------------------------------------------------
+from searchapp.corpus.furniture import PAGE_BREAK, drop_page_furniture
 
-_PAGE_NUMBER = re.compile(
-    r"^\s*(?:[-–—]\s*)?(?:page\s+|p\.\s*)?\d{1,4}(?:\s*(?:/|of)\s*\d{1,4})?(?:\s*[-–—])?\s*:?\s*$",
-    re.I,
-)
-# A running header is short; a line longer than this is text even when it repeats.
-_HEADER_MAX_LEN = 90
-# Repeats closer than this many lines are a list or a refrain, not a page header.
-_HEADER_MIN_SPREAD = 5
-_HEADER_LETTERS = re.compile(r"[^\W\d_]{2}")
-_DIGITS = re.compile(r"\d+")
 _SPACES = re.compile(r"\s+")
+# Markdown emphasis markers at the edge of a word ("**Thank you.**", "*Pact for the Future*")
+# in a plain text: markup, not wording. A "*" between spaces or inside a word is left alone.
+_EMPHASIS = re.compile(
+    r"(?<![\w*])\*{1,3}(?=[^\s*])|(?<=[^\s*])\*{1,3}(?![\w*])|(?<!\S)\*{2,}(?!\S)"
+)
 
 # --- web chrome ------------------------------------------------------------------------------
 
@@ -107,24 +100,45 @@ class Cleaned:
     signatories: list[str] = field(default_factory=list)
     place_date: list[str] = field(default_factory=list)  # "Beijing, December 2, 2002"
     removed_headers: list[str] = field(default_factory=list)
+    # Every line taken out of the text, with why: "chrome", "page furniture", "source",
+    # "classification", "signature", "dateline". Nothing else leaves the text here.
+    removed: list[tuple[str, str]] = field(default_factory=list)
 
 
 def clean(text: str) -> Cleaned:
-    """The lines of `text` that belong to the declaration, and the metadata found on the way."""
-    lines = [line.rstrip() for line in text.replace("\f", "\n").split("\n")]
-    lines = _cut_chrome_tail(lines)
-    lines = [line for line in lines if not _is_chrome_or_debris(line)]
-    lines, headers = _drop_running_headers(lines)
-    lines = [line for line in lines if not _PAGE_NUMBER.match(line)]
+    """The lines of `text` that belong to the declaration, and the metadata found on the way.
+
+    Where page furniture was removed a PAGE_BREAK line stands (blank for every later step),
+    so that the parser can join the paragraph a page break cut.
+    """
+    lines = [
+        line if line == PAGE_BREAK else line.rstrip()
+        for line in text.replace(PAGE_BREAK, f"\n{PAGE_BREAK}\n").split("\n")
+    ]
+    removed: list[tuple[str, str]] = []
+    lines = _cut_chrome_tail(lines, removed)
+    kept = []
+    for line in lines:
+        if _is_chrome_or_debris(line):
+            removed.append(("chrome", line.strip()))
+        else:
+            kept.append(line)
+    furniture = drop_page_furniture(kept)
+    removed += [("page furniture", line) for line in furniture.removed]
+    lines = [_EMPHASIS.sub("", line) if "*" in line else line for line in furniture.lines]
     lines, sources = _take_source_lines(lines)
-    lines = _drop_classification_head(lines)
+    removed += [("source", line) for line in sources]
+    lines = _drop_classification_head(lines, removed)
     lines, signatories, place_date = _take_signature_block(lines)
+    removed += [("signature", line) for line in signatories]
+    removed += [("dateline", line) for line in place_date]
     return Cleaned(
         lines=lines,
         source="; ".join(sources) or None,
         signatories=signatories,
         place_date=place_date,
-        removed_headers=headers,
+        removed_headers=furniture.headers,
+        removed=removed,
     )
 
 
@@ -136,11 +150,12 @@ def _normal(line: str) -> str:
     return line
 
 
-def _cut_chrome_tail(lines: list[str]) -> list[str]:
+def _cut_chrome_tail(lines: list[str], removed: list[tuple[str, str]]) -> list[str]:
     # Only in the second half: a page that *starts* with "Leave a comment" keeps its text.
     start = len(lines) // 2
     for i in range(start, len(lines)):
         if _CHROME_TAIL.match(_normal(lines[i])):
+            removed += [("chrome", line.strip()) for line in lines[i:] if line.strip()]
             return lines[:i]
     return lines
 
@@ -152,39 +167,6 @@ def _is_chrome_or_debris(line: str) -> bool:
     if _MARKUP_DEBRIS.match(stripped):
         return True
     return len(stripped) <= 200 and bool(_CHROME_LINE.match(_normal(stripped)))
-
-
-def _header_key(line: str) -> str:
-    # Page numbers inside running headers change from page to page ("Page 3 of 10").
-    return _DIGITS.sub("#", _normal(line).lower())
-
-
-def _header_candidate(line: str) -> bool:
-    stripped = line.strip()
-    if not stripped or len(stripped) > _HEADER_MAX_LEN:
-        return False
-    if not _HEADER_LETTERS.search(stripped):
-        return False
-    # Sentences, list items and salutations end with punctuation; running heads do not.
-    return stripped[-1] not in ".,;:!?…"
-
-
-def _drop_running_headers(lines: list[str]) -> tuple[list[str], list[str]]:
-    """Short lines that recur far apart in the text are page headers or footers."""
-    where: dict[str, list[int]] = defaultdict(list)
-    for i, line in enumerate(lines):
-        if _header_candidate(line):
-            where[_header_key(line)].append(i)
-    headers = {
-        key
-        for key, positions in where.items()
-        if len(positions) >= 2 and min(b - a for a, b in pairwise(positions)) >= _HEADER_MIN_SPREAD
-    }
-    if not headers:
-        return lines, []
-    kept = [line for line in lines if not (line.strip() and _header_key(line) in headers)]
-    found = sorted({_normal(lines[i]) for key in headers for i in where[key][:1]})
-    return kept, found
 
 
 def _take_source_lines(lines: list[str]) -> tuple[list[str], list[str]]:
@@ -199,7 +181,7 @@ def _take_source_lines(lines: list[str]) -> tuple[list[str], list[str]]:
     return kept, sources
 
 
-def _drop_classification_head(lines: list[str]) -> list[str]:
+def _drop_classification_head(lines: list[str], removed: list[tuple[str, str]]) -> list[str]:
     # Markings like "Secret Immediate" head cables and memoranda; they classify the paper, they
     # are not its text. Only the head of the document is searched, where they stand.
     out = list(lines)
@@ -211,6 +193,7 @@ def _drop_classification_head(lines: list[str]) -> list[str]:
         if seen > _CLASSIFICATION_HEAD_LINES:
             break
         if _CLASSIFICATION.match(_normal(line)):
+            removed.append(("classification", _normal(line)))
             out[i] = ""
     return out
 

@@ -22,7 +22,8 @@ from searchapp.corpus.dates import (
     day_month,
     find_dates,
 )
-from searchapp.corpus.kinds import KINDS
+from searchapp.corpus.filenames import DebateSpeech, debate_speech
+from searchapp.corpus.kinds import KINDS, kind_from_title
 from searchapp.corpus.language import detect_language
 from searchapp.corpus.model import Metadata
 from searchapp.corpus.parties import find_document_parties
@@ -108,15 +109,35 @@ class Extraction:
     metadata: Metadata
     drop: set[int] = field(default_factory=set)  # indexes of blocks that are not paragraphs
     warnings: list[str] = field(default_factory=list)
+    # The dropped blocks by kind ("title", "dateline"), as Cleaned.removed lists lines.
+    removed: list[tuple[str, str]] = field(default_factory=list)
 
 
-def extract_metadata(blocks: list[str], cleaned: Cleaned | None, filename: str) -> Extraction:
-    """Metadata found in the text's blocks, its source line, signatures and file name."""
+# A title is a line, not a paragraph: at most this many words.
+_TITLE_MAX_WORDS = 30
+
+
+def extract_metadata(
+    blocks: list[str], cleaned: Cleaned | None, filename: str, given_title: str | None = None
+) -> Extraction:
+    """Metadata found in the text's blocks, its source line, signatures and file name.
+
+    The first block is dropped as the title only when it is one (a line that names a kind
+    of document, in capitals, or dated) or repeats `given_title` (front matter,
+    metadata.csv): a given title never takes a paragraph away.
+    """
     meta = Metadata()
     drop: set[int] = set()
     cleaned = cleaned or Cleaned(lines=[])
+    speech = debate_speech(filename)
 
-    title_idx, title, title_tail = _find_title(blocks)
+    if speech is not None:
+        # The collection's file name is the title; the text's first lines stay text.
+        title_idx, title, title_tail = [], speech.title, None
+    else:
+        title_idx, title, title_tail = _find_title(blocks)
+    if not title_idx and given_title:
+        title_idx, title, title_tail = _given_title(blocks, given_title)
     drop.update(title_idx)
     meta.title = title
 
@@ -145,28 +166,41 @@ def extract_metadata(blocks: list[str], cleaned: Cleaned | None, filename: str) 
 
     meta.place = place
     body = [b for i, b in enumerate(blocks) if i not in drop]
-    meta.date = _choose_date(dateline_date, cleaned.source, title_tail, body, filename)
+    warnings: list[str] = []
+    if speech is not None:
+        meta.date = _speech_date(speech, dateline_date)
+    else:
+        meta.date = _choose_date(dateline_date, cleaned.source, title, body, filename, warnings)
     meta.kind = _find_kind(title, body)
-    meta.parties = find_document_parties(title, body, meta.kind)
+    meta.parties = [speech.party] if speech else find_document_parties(title, body, meta.kind)
     meta.language = detect_language(" ".join(body[:5]))
     meta.source = cleaned.source
     meta.signatories = list(cleaned.signatories)
-    return Extraction(metadata=meta, drop=drop)
+    removed = [("title" if i in title_idx else "dateline", blocks[i]) for i in sorted(drop)]
+    return Extraction(metadata=meta, drop=drop, warnings=warnings, removed=removed)
+
+
+def _given_title(blocks: list[str], given: str) -> tuple[list[int], str, str | None]:
+    """The first block when it only repeats the given title."""
+    if not blocks:
+        return [], given, None
+    text, tail = _split_title_tail(_FULL_TEXT.sub("", blocks[0]))
+    if _same_words(text, given) or _same_words(blocks[0], given):
+        return [0], given, tail
+    return [], None, None
 
 
 def _find_title(blocks: list[str]) -> tuple[list[int], str | None, str | None]:
-    """(indexes of the title blocks, the title, a dateline written after it in brackets)."""
+    """(indexes of the title blocks, the title, a dateline written after it).
+
+    A title is a short line that names a kind of document ("Joint Statement on …", "Address
+    by …"), or is printed in capitals, or carries a place and date; it does not end like a
+    sentence or an address. A first paragraph that merely mentions a charter is no title.
+    """
     if not blocks:
         return [], None, None
     first = blocks[0]
     if len(first) > 300 or _SALUTATION.match(first) or _DATELINE.match(first):
-        return [], None, None
-    looks_like_title = (
-        _is_upper(first)
-        or any(p.search(first) for p, _ in KINDS[:11])
-        or not _ENDS_SENTENCE_RE.search(first)
-    )
-    if not looks_like_title or (len(blocks) > 1 and first.endswith(",")):
         return [], None, None
     indexes = [0]
     text = first
@@ -174,16 +208,37 @@ def _find_title(blocks: list[str]) -> tuple[list[int], str | None, str | None]:
     if _is_upper(first) and len(blocks) > 1 and _is_upper(blocks[1]) and len(blocks[1]) < 200:
         indexes.append(1)
         text = f"{first} {blocks[1]}"
-    text = _FULL_TEXT.sub("", text)
-    tail = None
-    paren = _TRAILING_PAREN.search(text)
-    if paren and (find_dates(paren.group(1)) or _DATELINE.match(paren.group(1))):
-        tail = paren.group(1)
-        text = text[: paren.start()]
+    text, tail = _split_title_tail(_FULL_TEXT.sub("", text))
+    if not _looks_like_title(text, dated=tail is not None) or len(blocks) == 1:
+        return [], None, None
     text = text.replace("\xa0", " ").strip(" .:")
     if _is_upper(text):
         text = title_case(text)
     return indexes, text or None, tail
+
+
+def _looks_like_title(text: str, dated: bool) -> bool:
+    stripped = text.strip()
+    if not stripped or len(stripped.split()) > _TITLE_MAX_WORDS or stripped[0].islower():
+        return False
+    if stripped[-1] in ",;:" or (_ENDS_SENTENCE_RE.search(stripped) and not dated):
+        return False
+    return dated or _is_upper(stripped) or kind_from_title(stripped) is not None
+
+
+def _split_title_tail(text: str) -> tuple[str, str | None]:
+    """ "Joint Communiqué on X (Paris, 3 March 2019)" or "Joint Communiqué on X, Paris, 3 March
+    2019." → ("Joint Communiqué on X", "Paris, 3 March 2019")."""
+    paren = _TRAILING_PAREN.search(text)
+    if paren and (find_dates(paren.group(1)) or _DATELINE.match(paren.group(1))):
+        return text[: paren.start()], paren.group(1)
+    stripped = text.rstrip(" .")
+    for comma in (m.start() for m in re.finditer(",", stripped)):
+        tail = stripped[comma + 1 :].strip()
+        found = _DATELINE.match(tail)
+        if found and not found.group("rest").strip() and find_dates(tail):
+            return stripped[:comma], tail
+    return text, None
 
 
 _ENDS_SENTENCE_RE = re.compile(r"[.!?…;][\"'”’)]*$")
@@ -231,11 +286,14 @@ def _is_kind_word(text: str) -> bool:
 def _choose_date(
     dateline: Date | None,
     source: str | None,
-    title_tail: str | None,
+    title: str | None,
     body: list[str],
     filename: str,
+    warnings: list[str],
 ) -> str | None:
-    """The document's date: the dateline's, else the source line's, else the file name's."""
+    """The document's date: its dateline's, else its source line's or title's, else the file
+    name's. A date mentioned in the text is taken only when nothing else dates the document,
+    and then with a warning: "on 28 October 2014, our fifth President…" is no dateline."""
     if dateline and dateline.year is not None:
         return dateline.iso()
     source_dates = find_dates(source or "")
@@ -251,17 +309,29 @@ def _choose_date(
             year_value = _first_year(body[:3])
         if year_value is not None:
             return Date(year_value, dateline.month, dateline.day).iso()
-    if source_dates:
-        return source_dates[0].iso()
+    header_dates = source_dates + find_dates(title or "")
+    if header_dates:
+        return header_dates[0].iso()
     file_date = FILENAME_DATE.search(filename)
     if file_date:
         return "-".join(file_date.groups())
-    if early_dates:
-        return early_dates[0].iso()
     year = _filename_year(filename)
     if year is not None:
         return str(year)
+    if early_dates:
+        warnings.append(
+            f"date {early_dates[0].iso()} taken from the text, not from a dateline: check it"
+        )
+        return early_dates[0].iso()
     return None
+
+
+def _speech_date(speech: DebateSpeech, dateline: Date | None) -> str:
+    """A debate speech is dated by its dateline when that names the session's year, else by
+    the year of its file name (the text's dates are of other events)."""
+    if dateline is not None and dateline.year == speech.year:
+        return dateline.iso() or str(speech.year)
+    return str(speech.year)
 
 
 # Only the opening of the first paragraphs is searched for the date of a meeting.
@@ -292,10 +362,9 @@ def _same_words(a: str, b: str) -> bool:
 
 
 def _find_kind(title: str | None, body: list[str]) -> str | None:
-    for text in (title or "", body[0][:300] if body else ""):
-        for pattern, kind in KINDS:
-            if pattern.search(text):
-                return kind
-    if body and any(_SALUTATION.match(b) for b in body[:3]):
+    """The kind a title names; without one, a text that opens with an address is a speech.
+    Never a word of the body: a speech that quotes the Charter is no charter."""
+    kind = kind_from_title(title)
+    if kind is None and body and any(_SALUTATION.match(b) for b in body[:3]):
         return "speech"
-    return None
+    return kind

@@ -45,6 +45,9 @@ class Document:
     metadata: Metadata
     paragraphs: list[Paragraph]
     warnings: list[str] = field(default_factory=list)
+    # What ingestion took out of the text, by kind ("title", "dateline", "page furniture",
+    # "source", "signature", "chrome", "classification"): metadata, not paragraphs.
+    removed: list[tuple[str, str]] = field(default_factory=list)
 
 
 class UnreadableFile(Exception):

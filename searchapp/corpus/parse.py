@@ -12,6 +12,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from searchapp.corpus.formulae import is_address, is_closing
+from searchapp.corpus.furniture import PAGE_BREAK
+
 _ROMAN = re.compile(
     r"^(?=[IVXLC])M{0,3}(?:C[MD]|D?C{0,3})(?:X[CL]|L?X{0,3})(?:I[XV]|V?I{0,3})\.?$", re.I
 )
@@ -89,16 +92,17 @@ class _Para:
     lines: list[str]
     heading: str | None = None  # a printed part label, not a paragraph
     list_item: bool = False
+    after_page_break: bool = False  # page furniture stood just before it
 
 
 def parse(lines: list[str]) -> list[Block]:
     """Paragraphs of the text, in reading order, each with its printed section label."""
-    stripped = [_squeeze(line) for line in lines]
+    stripped = [line if line == PAGE_BREAK else _squeeze(line) for line in lines]
     width = wrap_width(stripped)
     vocabulary = _Vocabulary(stripped)
     paras = _segment(stripped, width)
     paras = _join_split_paragraphs(paras)
-    return _label_sections(paras, vocabulary)
+    return _attach_formulae(_label_sections(paras, vocabulary))
 
 
 def _squeeze(line: str) -> str:
@@ -109,7 +113,7 @@ def _squeeze(line: str) -> str:
 
 def wrap_width(lines: list[str]) -> int | None:
     """The width the text was hard-wrapped at, or None when each line is a paragraph."""
-    lengths = sorted(len(line) for line in lines if line)
+    lengths = sorted(len(line) for line in lines if line and line != PAGE_BREAK)
     if len(lengths) < 4:
         return None
     width = lengths[int(len(lengths) * 0.9) - 1]
@@ -156,23 +160,27 @@ def _segment(lines: list[str], width: int | None) -> list[_Para]:
     paras: list[_Para] = []
     current: _Para | None = None
     prev = ""
+    page_break = False
     for line in lines:
-        if not line:
+        if not line or line == PAGE_BREAK:
             current = None
             prev = ""
+            page_break = page_break or line == PAGE_BREAK
             continue
         label = heading_label(line, width)
         if label is not None:
             paras.append(_Para([line], heading=label))
             current = None
             prev = ""
+            page_break = False
             continue
         is_item = bool(_LIST_ITEM.match(line)) and (
             not prev or width is None or _ENDS_SENTENCE.search(prev) or len(prev) < 0.6 * width
         )
         if current is None or width is None or is_item or _ends_paragraph(prev, line, width):
-            current = _Para([line], list_item=is_item)
+            current = _Para([line], list_item=is_item, after_page_break=page_break)
             paras.append(current)
+            page_break = False
         else:
             current.lines.append(line)
         prev = line
@@ -199,16 +207,30 @@ def _join_split_paragraphs(paras: list[_Para]) -> list[_Para]:
     return out
 
 
+# "resolution 181" | "(II)": the session numeral of a resolution, on the next line.
+_SESSION_NUMERAL = re.compile(r"^\([IVXL]{1,6}\)(?:[\s,.;:)]|$)")
+_OPENS_TEXT = re.compile(r"^[\w“\"‘'(]")
+
+
 def _continues(before: _Para, after: _Para) -> bool:
-    if before.heading is not None or after.heading is not None or after.list_item:
+    """Does `after` go on with the sentence `before` stops in (a line or page break cut it)?"""
+    if before.heading is not None or after.heading is not None:
         return False
     last = before.lines[-1]
+    first = after.lines[0]
+    if _SESSION_NUMERAL.match(first) and last[-1].isdigit():
+        return True
+    if after.list_item:
+        return False
     if last.endswith("-") and not last.endswith(" -"):
         return True
     if _ENDS_SENTENCE.search(last):
         return False
-    first = after.lines[0]
-    return first[0].islower()
+    if first[0].islower() or first[0] == "(":
+        return True
+    # Across a page break a cut sentence may go on with a capital ("the Charter of the" |
+    # "United Nations"); a line ending in a comma is an address ("Excellencies,"), not a cut.
+    return after.after_page_break and not last.endswith(",") and bool(_OPENS_TEXT.match(first))
 
 
 class _Vocabulary:
@@ -286,6 +308,27 @@ def _label_sections(paras: list[_Para], vocabulary: _Vocabulary) -> list[Block]:
         text = _join_lines(para.lines, vocabulary)
         blocks.append(Block(text=text, section_label=label if seen_heading else implicit))
     return blocks
+
+
+def _attach_formulae(blocks: list[Block]) -> list[Block]:
+    """Addresses alone open the next paragraph, closing thanks end the one before (see
+    formulae.py): the same in every file, and no words lost."""
+    if len(blocks) < 2:
+        return blocks
+    out: list[Block] = []
+    waiting: list[str] = []  # addresses not yet attached
+    for block in blocks:
+        if is_closing(block.text) and out and not waiting:
+            out[-1].text += " " + block.text
+        elif is_address(block.text) or is_closing(block.text):
+            waiting.append(block.text)
+        else:
+            out.append(Block(" ".join([*waiting, block.text]), block.section_label))
+            waiting = []
+    if waiting and out:
+        # Addresses at the very end ("Mr. President,"): they close the last paragraph.
+        out[-1].text += " " + " ".join(waiting)
+    return out or blocks
 
 
 def _implicit_first_label(first: str) -> str:
