@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from searchapp.corpus.model import Metadata, UnreadableFile
+from searchapp.corpus.notes import Note
 
 
 @dataclass
@@ -21,6 +22,8 @@ class RawText:
     # Formats that already know their paragraphs (HTML <p>, XML articles) hand them over as
     # blocks; None means "plain text: find the paragraphs yourself".
     blocks: list[str] | None = None
+    # Editorial footnotes, taken out of the text; each finds its paragraph after parsing.
+    notes: list[Note] = field(default_factory=list)
 
 
 Reader = Callable[[bytes, Path], RawText]
