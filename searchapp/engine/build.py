@@ -13,7 +13,7 @@ from whoosh.searching import Searcher
 from whoosh.writing import IndexWriter as WhooshWriter
 
 from searchapp.engine import store, vocabulary
-from searchapp.engine.schema import ParagraphRecord, record_to_fields
+from searchapp.engine.schema import ParagraphRecord, record_to_fields, stored_searched_text
 
 
 class IndexWriter:
@@ -58,7 +58,7 @@ class IndexWriter:
     def delete_document(self, doc_id: str) -> None:
         if not self.rebuild:
             w = self._w()
-            old = [str(f["text"]) for f in self._old().documents(doc_id=doc_id)]
+            old = [stored_searched_text(f) for f in self._old().documents(doc_id=doc_id)]
             self._words.subtract(vocabulary.count_words(old))
             w.delete_by_term("doc_id", doc_id)
 
@@ -73,7 +73,7 @@ class IndexWriter:
         w = self._w()
         for rec in records:
             w.add_document(**record_to_fields(rec))
-            self._words.update(vocabulary.paragraph_words(rec.text))
+            self._words.update(vocabulary.paragraph_words(rec.searched_text()))
 
     def _close_old(self) -> None:
         if self._searcher is not None:

@@ -26,7 +26,7 @@ from whoosh.reading import IndexReader
 from whoosh.searching import Searcher
 
 from searchapp.engine import store
-from searchapp.engine.highlight import Excerpt, excerpt
+from searchapp.engine.highlight import Excerpt, excerpt, mark_spans
 from searchapp.engine.postings import (
     column_values,
     field_lengths,
@@ -58,6 +58,10 @@ class Hit:
     score: float | None
     excerpt: Excerpt
     more_in_document: int = 0
+    # Where the query matched when not in the paragraph's own words: "note" (an editorial
+    # footnote, `note_excerpt` shows it) or "heading" (the printed heading it opens).
+    matched_in: str | None = None
+    note_excerpt: Excerpt | None = None
 
 
 @dataclass
@@ -338,15 +342,27 @@ def _run(
     page_hits = []
     for d in ranked[start:stop]:
         stored = snap.searcher.stored_fields(d)
-        page_hits.append(
-            Hit(
-                stored,
-                scores.get(d) if relevance else None,
-                excerpt(str(stored["text"]), stems),
-                more.get(d, 0),
-            )
+        hit = Hit(
+            stored,
+            scores.get(d) if relevance else None,
+            excerpt(str(stored["text"]), stems),
+            more.get(d, 0),
         )
+        if stems and not hit.excerpt.marks:
+            _match_elsewhere(hit, stems)
+        page_hits.append(hit)
     return Outcome(total, page_hits, facets, notices=list(parsed.notices), grouped=group)
+
+
+def _match_elsewhere(hit: Hit, stems: frozenset[str]) -> None:
+    """Say where a hit matched when its own words do not show the query: a note, a heading."""
+    for note in hit.fields.get("notes") or []:  # type: ignore[attr-defined]
+        found = excerpt(str(note), stems)
+        if found.marks:
+            hit.matched_in, hit.note_excerpt = "note", found
+            return
+    if mark_spans(str(hit.fields.get("heading") or ""), stems):
+        hit.matched_in = "heading"
 
 
 def _resolve_sections(snap: _Snapshot, sections: set[str]) -> set[str]:

@@ -205,7 +205,7 @@ def _marking(line: str, head: bool, out: Apparatus, markings: list[str]) -> bool
     if not re.sub(r"\band\b|&", "", marking, flags=re.I).strip():
         found = None  # "And" alone is a word, not a marking
     if found and (head or _STRONG.search(marking)):
-        markings.append(marking.title() if marking.isupper() else marking)
+        markings.append(_marking_case(marking))
         if found.group("number") and out.number is None:
             out.number = " ".join(found.group("number").split())
         return True
@@ -214,6 +214,13 @@ def _marking(line: str, head: bool, out: Apparatus, markings: list[str]) -> bool
         out.number = serial.group(1)
         return True
     return False
+
+
+def _marking_case(marking: str) -> str:
+    """ "TOP SECRET AND PERSONAL" -> "Top Secret and Personal"; mixed case stays as printed."""
+    if not marking.isupper():
+        return marking
+    return " ".join(w.lower() if w.lower() == "and" else w.capitalize() for w in marking.split())
 
 
 def _take_markers(line: str) -> tuple[str, list[tuple[int, str, str]]]:
