@@ -163,6 +163,10 @@ def _header_candidate(line: str) -> bool:
     stripped = line.strip()
     if not stripped or len(stripped) > _HEADER_MAX_LEN:
         return False
+    if stripped.startswith("# "):
+        # A heading a structured reader wrote (Markdown, treaty XML articles): never furniture,
+        # however alike ("# Article 1", "# Article 2").
+        return False
     if not _HEADER_LETTERS.search(stripped):
         return False
     # Sentences, list items and salutations end with punctuation; running heads do not.

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+import pycountry
+
 from searchapp.corpus.kinds import JOINT_KINDS
 
 # Country names and the forms that point at them; the value is the name used for `parties`.
@@ -93,3 +95,13 @@ def find_document_parties(title: str | None, body: list[str], kind: str | None) 
         # countries that are not parties to it.
         return parties
     return find_parties(body[0])[:4]
+
+
+def party_from_iso3(code: str) -> str | None:
+    """The canonical party of an ISO 3166 alpha-3 code ("CHN" -> "China"), or None."""
+    country = (
+        pycountry.countries.get(alpha_3=code.strip().upper()) if len(code.strip()) == 3 else None
+    )
+    if country is None:
+        return None
+    return str(getattr(country, "common_name", None) or country.name)
