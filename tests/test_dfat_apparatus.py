@@ -241,6 +241,25 @@ def test_a_search_that_matches_a_note_finds_its_paragraph(tmp_path: Path) -> Non
     assert "Matched in a note" in results
 
 
+def test_a_heading_is_searched_with_the_paragraph_it_opens(tmp_path: Path) -> None:
+    # volume-22-…/279-submission-to-bowen.md: "_Purpose of Submission_" heads its part.
+    docs = tmp_path / "documents"
+    docs.mkdir()
+    text = FRONT.format(date="1971-10-21", num=279, ref="[NAA: A1838, 3107/38]", title="S") + (
+        "Canberra, 21 October 1971\n\nSecret Austeo\n\n****\n\n _Purpose of Submission_\n\n"
+        "Government policy has been based in recent months on settling the question of Chinese "
+        "representation in the United Nations.\n\n2\\. Since the Government will be expected "
+        "to make a statement soon after the vote, it should have in mind courses of action.\n"
+    )
+    (docs / "submission.md").write_text(text, encoding="utf-8")
+    index = tmp_path / "index"
+    assert not index_folder(docs, index).failed
+    done = run_cli("search", "purpose", "--json", "--documents", str(docs), "--index", str(index))
+    (hit,) = json.loads(done.stdout)["hits"]
+    assert (hit["paragraph"], hit["section_label"]) == (1, "Purpose of Submission")
+    assert hit["matched_in"] == "heading"
+
+
 @pytest.mark.corpus
 def test_no_apparatus_left_in_the_dfat_paragraphs() -> None:
     """Over every DFAT file: no archive reference or marking is a paragraph or part label,
