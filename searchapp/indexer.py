@@ -259,7 +259,7 @@ def _identify(
         next_pid, old = 1, []
     match = match_paragraphs(old, [p.text for p in doc.paragraphs], next_pid)
     paragraphs = [
-        ParagraphRow(doc_id, pid, p.number, p.text, p.section, p.section_label)
+        ParagraphRow(doc_id, pid, p.number, p.text, p.section, p.section_label, tuple(p.notes))
         for pid, p in zip(match.pids, doc.paragraphs, strict=True)
     ]
     old_text = dict(old)
@@ -284,6 +284,7 @@ def _identify(
 def _records(row: DocumentRow, paragraphs: list[ParagraphRow]) -> list[ParagraphRecord]:
     meta = row.metadata
     title = meta.title or row.doc_id
+    labels = [p.section_label for p in paragraphs]
     return [
         ParagraphRecord(
             doc_id=row.doc_id,
@@ -297,8 +298,11 @@ def _records(row: DocumentRow, paragraphs: list[ParagraphRow]) -> list[Paragraph
             doc_title=title,
             order=order_key(meta.date, row.seq, p.number),
             parties=tuple(meta.parties),
+            notes=p.notes,
+            # A printed heading is searched with the paragraph it opens, not only shown.
+            heading=p.section_label if i == 0 or labels[i - 1] != p.section_label else "",
         )
-        for p in paragraphs
+        for i, p in enumerate(paragraphs)
     ]
 
 

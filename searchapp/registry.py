@@ -42,6 +42,7 @@ CREATE TABLE IF NOT EXISTS paragraphs (
     text TEXT NOT NULL,
     section TEXT NOT NULL,
     section_label TEXT NOT NULL,
+    notes TEXT NOT NULL DEFAULT '[]',
     PRIMARY KEY (doc_id, pid)
 );
 CREATE INDEX IF NOT EXISTS paragraphs_order ON paragraphs(doc_id, number);
@@ -92,6 +93,14 @@ class ParagraphRow:
     text: str
     section: str
     section_label: str
+    notes: tuple[str, ...] = ()  # editorial footnotes on the paragraph
+
+
+def _paragraph(row: sqlite3.Row) -> ParagraphRow:
+    fields = dict(row)
+    # A registry written before notes existed has no such column: no notes.
+    fields["notes"] = tuple(json.loads(fields.get("notes") or "[]"))
+    return ParagraphRow(**fields)
 
 
 @dataclass(frozen=True)
@@ -149,6 +158,9 @@ class Registry:
             index_root.mkdir(parents=True, exist_ok=True)
             with self.transaction() as db:
                 db.executescript(SCHEMA)
+                columns = {r[1] for r in db.execute("PRAGMA table_info(paragraphs)")}
+                if "notes" not in columns:
+                    db.execute("ALTER TABLE paragraphs ADD COLUMN notes TEXT NOT NULL DEFAULT '[]'")
 
     def exists(self) -> bool:
         return self.path.exists()
@@ -220,13 +232,13 @@ class Registry:
         rows = self.db.execute(
             "SELECT * FROM paragraphs WHERE doc_id = ? ORDER BY number", (doc_id,)
         )
-        return [ParagraphRow(**dict(r)) for r in rows]
+        return [_paragraph(r) for r in rows]
 
     def paragraph(self, doc_id: str, pid: int) -> ParagraphRow | None:
         row = self.db.execute(
             "SELECT * FROM paragraphs WHERE doc_id = ? AND pid = ?", (doc_id, pid)
         ).fetchone()
-        return ParagraphRow(**dict(row)) if row else None
+        return _paragraph(row) if row else None
 
     def retired(self, doc_id: str, pid: int) -> RetiredRow | None:
         row = self.db.execute(
@@ -276,8 +288,12 @@ class Registry:
         )
         db.execute("DELETE FROM paragraphs WHERE doc_id = ?", (doc.doc_id,))
         db.executemany(
-            "INSERT INTO paragraphs VALUES (?, ?, ?, ?, ?, ?)",
-            [(p.doc_id, p.pid, p.number, p.text, p.section, p.section_label) for p in paragraphs],
+            "INSERT INTO paragraphs (doc_id, pid, number, text, section, section_label, notes)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [
+                (p.doc_id, p.pid, p.number, p.text, p.section, p.section_label, json.dumps(p.notes))
+                for p in paragraphs
+            ],
         )
         # A pid that is live again (its document came back) is no longer retired.
         db.executemany(

@@ -211,6 +211,14 @@ class SearchService:
                 "score": round(hit.score, 4) if hit.score is not None else None,
                 "url": paragraph_url(doc_id, pid),
             }
+            if f.get("notes"):
+                # Editorial footnotes (edited collections): beyond the SPEC's keys, so only
+                # where there are some.
+                entry["notes"] = list(f["notes"])  # type: ignore[call-overload]
+            if hit.matched_in:
+                entry["matched_in"] = hit.matched_in
+            if hit.note_excerpt is not None:
+                entry["note_excerpt"] = excerpt_html(hit.note_excerpt)
             if outcome.grouped:
                 entry["more_in_document"] = hit.more_in_document
             hits.append(entry)
@@ -297,6 +305,7 @@ class SearchService:
     def paragraph_json(self, found: ParagraphLookup) -> dict[str, Any]:
         assert found.document is not None and found.paragraph is not None
         meta, p = found.document.metadata, found.paragraph
+        notes = {"notes": list(p.notes)} if p.notes else {}
         return {
             "doc_id": p.doc_id,
             "pid": p.pid,
@@ -308,4 +317,5 @@ class SearchService:
             "date": meta.date,
             "doc_title": meta.title or p.doc_id,
             "url": paragraph_url(p.doc_id, p.pid),
+            **notes,
         }

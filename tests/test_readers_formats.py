@@ -295,7 +295,8 @@ def test_treaty_xml_metadata_comes_from_meta() -> None:
     assert meta.title == "China - Russian Federation"
     assert meta.date == "2001-07-16"
     assert meta.kind == "treaty"
-    assert meta.parties == ["China", "Russian Federation"]  # parties_original, in their "n" order
+    # parties_original, in their "n" order, by canonical name (SPEC "Parties").
+    assert meta.parties == ["China", "Russian Federation"]
     assert meta.language == "en"
     assert meta.source == "http://example.org/treaty.pdf"
 
@@ -316,16 +317,16 @@ def test_treaty_xml_articles_become_labelled_paragraphs() -> None:
         ),
         ("Preamble", "Have agreed as follows:"),
         (
-            "Chapter 1 · Article 1.1",
+            "Chapter 1 · Article 1.1 · Objectives",
             "The Parties shall establish a free trade area in accordance with this Agreement.",
         ),
         (
-            "Chapter 1 · Article 1.2",
+            "Chapter 1 · Article 1.2 · Definitions",
             "For the purposes of this Agreement, days means calendar days.",
         ),
-        ("Chapter 2 · Article 2.1", "This Chapter applies to trade in goods of a Party."),
+        ("Chapter 2 · Article 2.1 · Scope", "This Chapter applies to trade in goods of a Party."),
         (
-            "Chapter 2 · Article 2.1",
+            "Chapter 2 · Article 2.1 · Scope",
             "Each Party shall accord national treatment to the goods of the other Party.",
         ),
     ]

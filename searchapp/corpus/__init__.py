@@ -19,6 +19,7 @@ from searchapp.corpus.clean import clean
 from searchapp.corpus.kinds import kind_from_title
 from searchapp.corpus.metadata import extract_metadata
 from searchapp.corpus.model import Document, Metadata, Paragraph, UnreadableFile
+from searchapp.corpus.notes import attach_notes
 from searchapp.corpus.parse import parse
 from searchapp.corpus.parties import normalise_parties
 from searchapp.corpus.readers import read_file, skip_reason, supported_suffixes
@@ -104,6 +105,9 @@ def _load(path: Path, root: Path, given: Metadata | None, spent: budget.Budget) 
     metadata.parties = normalise_parties(metadata.parties)
 
     warnings = list(extraction.warnings)
+    if raw.metadata.date or (given and given.date):
+        # The date found in the text was not used: its warning would send the reader astray.
+        warnings = [w for w in warnings if not w.startswith("date ")]
     split_warning = split.warning(spent.limits.max_paragraph_chars)
     if split_warning:
         warnings.append(split_warning)
@@ -115,9 +119,10 @@ def _load(path: Path, root: Path, given: Metadata | None, spent: budget.Budget) 
 
     themes = classify([b.text for b in kept], [b.section_label for b in kept])
     spent.check("sections")
+    notes = attach_notes(raw.notes, [b.text for b in kept])
     paragraphs = [
-        Paragraph(number=n, text=b.text, section_label=b.section_label, section=theme)
-        for n, (b, theme) in enumerate(zip(kept, themes, strict=True), start=1)
+        Paragraph(n, b.text, b.section_label, theme, notes=own)
+        for n, (b, theme, own) in enumerate(zip(kept, themes, notes, strict=True), start=1)
     ]
     removed = cleaned.removed + extraction.removed
     return Document(relpath, metadata, paragraphs, warnings, removed)

@@ -113,8 +113,11 @@ class Extraction:
     removed: list[tuple[str, str]] = field(default_factory=list)
 
 
-# A title is a line, not a paragraph: at most this many words.
+# A title is a line, not a paragraph: at most this many words; a title printed in capitals
+# may be longer (treaties name both governments in full: "AGREEMENT BETWEEN THE GOVERNMENT
+# OF … ON FREE TRADE BETWEEN …", 31 words in ToTA's Russia–Serbia agreement).
 _TITLE_MAX_WORDS = 30
+_CAPITALS_TITLE_MAX_WORDS = 50
 
 
 def extract_metadata(
@@ -219,7 +222,8 @@ def _find_title(blocks: list[str]) -> tuple[list[int], str | None, str | None]:
 
 def _looks_like_title(text: str, dated: bool) -> bool:
     stripped = text.strip()
-    if not stripped or len(stripped.split()) > _TITLE_MAX_WORDS or stripped[0].islower():
+    most = _CAPITALS_TITLE_MAX_WORDS if _is_upper(stripped) else _TITLE_MAX_WORDS
+    if not stripped or len(stripped.split()) > most or stripped[0].islower():
         return False
     if stripped[-1] in ",;:" or (_ENDS_SENTENCE_RE.search(stripped) and not dated):
         return False

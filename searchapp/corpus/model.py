@@ -17,6 +17,12 @@ class Metadata:
     language: str | None = None
     source: str | None = None
     signatories: list[str] = field(default_factory=list)
+    # The editors' apparatus of an edited collection, kept with the document, not as text:
+    # the marking printed at the head of the paper ("Immediate Top Secret"), its printed
+    # serial number (the cable number "1824") and archival references ("[NAA: A1838, 250/7]").
+    classification: str | None = None
+    number: str | None = None
+    references: list[str] = field(default_factory=list)
 
     @property
     def year(self) -> int | None:
@@ -37,6 +43,9 @@ class Paragraph:
     text: str  # the document's own wording, unwrapped
     section_label: str  # the printed part ("II", "3.", a heading) or "" when the document has none
     section: str  # thematic section name from the taxonomy ("Trade and economy")
+    # Editorial footnotes on this paragraph, without their numbers: shown with it, searched
+    # with it (a search that only matches a note still finds the paragraph).
+    notes: list[str] = field(default_factory=list)
 
 
 @dataclass

@@ -1,10 +1,14 @@
 """Thematic sections: every paragraph gets a theme name from the editable taxonomy.
 
 The taxonomy (`searchapp/data/sections.yaml`) gives each theme weighted keywords. A paragraph's
-score for a theme is the sum of the weights of the keywords it contains. A printed part ("III")
-is classified as a whole, so a paragraph that is only loosely worded still lands with its
-part; a paragraph strongly about another theme gets its own. Documents without printed parts
-are classified paragraph by paragraph, weak paragraphs leaning on their neighbours.
+score for a theme is the sum of the weights of the keywords it contains; a negative weight
+rules out a sense of a word ("political climate"). A printed part ("III", "Article 7 · Rules
+of Origin") is classified as a whole, its heading counting too and, for an article, its
+chapter, so a paragraph that is only loosely worded still lands with its part; a paragraph
+strongly about another theme gets its own. Documents without printed parts are classified
+paragraph by paragraph, weak paragraphs leaning on their neighbours. A paragraph that names no
+theme at all takes the document's, when one theme dominates the document; else it is in the
+fallback ("General").
 
 Matching works on word tokens (one dictionary look-up per word, memoised per distinct word),
 so a corpus of millions of words is classified in about a second.
@@ -32,6 +36,15 @@ STRONG_SCORE = 3.0
 STRONG_RATIO = 2.0
 # How much neighbours count for a paragraph (without printed parts) that is weak on its own.
 NEIGHBOUR_WEIGHT = 0.35
+# A printed heading ("Article 7 · Rules of Origin") counts like this many paragraphs of its part.
+HEADING_WEIGHT = 2.0
+# How much the enclosing chapter counts for an article that says little on its own.
+CHAPTER_WEIGHT = 0.5
+# A document is about one theme when that theme holds this share of all its keyword weight
+# (and at least DOCUMENT_SCORE of it): its paragraphs that name no theme of their own are in
+# it (a cable on the Pacific pact whose paragraph says "no final decision has been reached").
+DOCUMENT_SHARE = 0.4
+DOCUMENT_SCORE = 6.0
 
 
 @dataclass
@@ -145,15 +158,48 @@ def classify(texts: Sequence[str], labels: Sequence[str], tax: Taxonomy | None =
     if not texts:
         return []
     scores = [tax.score(text) for text in texts]
-    themes = _classify_by_part(scores, labels) if any(labels) else _classify_alone(scores)
-    return [tax.names[t] if t is not None else tax.fallback for t in themes]
+    by_part = any(labels)
+    themes = _classify_by_part(scores, labels, tax) if by_part else _classify_alone(scores)
+    document = _document_theme(scores)
+    return [tax.names[t] if t is not None else _name(tax, document) for t in themes]
 
 
-def _classify_by_part(scores: list[list[float]], labels: Sequence[str]) -> list[int | None]:
+def _name(tax: Taxonomy, theme: int | None) -> str:
+    return tax.names[theme] if theme is not None else tax.fallback
+
+
+def _document_theme(scores: list[list[float]]) -> int | None:
+    """The theme the whole document is about, if one dominates (see DOCUMENT_SHARE)."""
+    total = [sum(col) for col in zip(*scores, strict=True)]
+    theme, value = _best(total)
+    mass = sum(v for v in total if v > 0)
+    if value >= DOCUMENT_SCORE and value >= DOCUMENT_SHARE * mass:
+        return theme
+    return None
+
+
+def _classify_by_part(
+    scores: list[list[float]], labels: Sequence[str], tax: Taxonomy
+) -> list[int | None]:
     part_theme: dict[int, int | None] = {}
     runs = _runs(labels)
+    totals = {}
+    headings = {start: tax.score(labels[start]) for start, _ in runs}
     for start, end in runs:
         total = [sum(col) for col in zip(*scores[start:end], strict=True)]
+        heading = headings[start]
+        totals[start] = [t + HEADING_WEIGHT * h for t, h in zip(total, heading, strict=True)]
+    chapters: dict[str, list[float]] = {}
+    for start, _ in runs:
+        chapter = _chapter(labels[start])
+        if chapter:
+            old = chapters.get(chapter, [0.0] * len(totals[start]))
+            chapters[chapter] = [a + b for a, b in zip(old, totals[start], strict=True)]
+    for start, _ in runs:
+        total = totals[start]
+        chapter = chapters.get(_chapter(labels[start]))
+        if chapter is not None:
+            total = [t + CHAPTER_WEIGHT * c for t, c in zip(total, chapter, strict=True)]
         theme, value = _best(total)
         part_theme[start] = theme if value >= MIN_SCORE else None
     themes: list[int | None] = []
@@ -163,14 +209,23 @@ def _classify_by_part(scores: list[list[float]], labels: Sequence[str]) -> list[
             own, own_score = _best(scores[i])
             if part is None:
                 themes.append(own if own_score >= MIN_SCORE else None)
-            elif own_score >= STRONG_SCORE and own_score >= STRONG_RATIO * scores[i][part]:
+                continue
+            # What speaks of the part's theme in the paragraph: its words, and its heading.
+            in_part = scores[i][part] + headings[start][part]
+            if own_score >= STRONG_SCORE and own_score >= STRONG_RATIO * in_part:
                 themes.append(own)
-            elif own_score >= MIN_SCORE and scores[i][part] == 0:
+            elif own_score >= MIN_SCORE and in_part == 0:
                 # Nothing in it speaks of its part's theme, and it clearly speaks of another.
                 themes.append(own)
             else:
                 themes.append(part)
     return themes
+
+
+def _chapter(label: str) -> str:
+    """The chapter a part belongs to: "Chapter 3" of "Chapter 3 · Article 3.4 · Scope"."""
+    first, sep, _ = label.partition(" · ")
+    return first if sep else ""
 
 
 def _runs(labels: Sequence[str]) -> list[tuple[int, int]]:

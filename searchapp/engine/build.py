@@ -15,7 +15,7 @@ from whoosh.searching import Searcher
 from whoosh.writing import SegmentWriter
 
 from searchapp.engine import store, vocabulary
-from searchapp.engine.schema import ParagraphRecord, record_to_fields
+from searchapp.engine.schema import ParagraphRecord, record_to_fields, stored_searched_text
 
 # Whoosh can write with one process per core (MpWriter); it is not used: on a 2-core machine
 # a 300-file rebuild took 12.1 s and 18.8 s with two processes against 10.1 s and 15.1 s with
@@ -86,7 +86,7 @@ class IndexWriter:
     def delete_document(self, doc_id: str) -> None:
         if not self.rebuild:
             w = self._w()
-            old = [str(f["text"]) for f in self._old().documents(doc_id=doc_id)]
+            old = [stored_searched_text(f) for f in self._old().documents(doc_id=doc_id)]
             self._words.subtract(vocabulary.count_words(old))
             w.delete_by_term("doc_id", doc_id)
 
@@ -101,7 +101,7 @@ class IndexWriter:
         w = self._w()
         for rec in records:
             w.add_document(**record_to_fields(rec))
-            self._words.update(vocabulary.paragraph_words(rec.text))
+            self._words.update(vocabulary.paragraph_words(rec.searched_text()))
 
     def _close_old(self) -> None:
         if self._searcher is not None:

@@ -28,6 +28,12 @@ class ParagraphRecord:
     doc_title: str
     order: int  # position in "oldest document first, reading order" over the whole corpus
     parties: tuple[str, ...] = ()  # canonical names (corpus/parties.py)
+    notes: tuple[str, ...] = ()  # editorial footnotes on the paragraph (shown and searched)
+    heading: str = ""  # the printed heading this paragraph opens (searched, not shown)
+
+    def searched_text(self) -> str:
+        """What the paragraph is found by: its heading, its text and its notes."""
+        return "\n".join(filter(None, (self.heading, self.text, *self.notes)))
 
 
 def build_schema() -> Schema:
@@ -39,6 +45,8 @@ def build_schema() -> Schema:
         paragraph=STORED(),
         # phrase=True keeps positions: exact phrases and proximity boosts need them.
         text=TEXT(analyzer=analyzer, stored=True, phrase=True),
+        notes=STORED(),
+        heading=STORED(),
         doc_title=TEXT(analyzer=analyzer, stored=True, phrase=False),
         section_text=TEXT(analyzer=analyzer, phrase=False),
         section=ID(stored=True, sortable=True),
@@ -52,13 +60,25 @@ def build_schema() -> Schema:
     )
 
 
+def stored_searched_text(stored: dict[str, object]) -> str:
+    """`ParagraphRecord.searched_text` of a paragraph as stored in the index."""
+    notes = stored.get("notes") or []
+    parts = [str(stored.get("heading") or ""), str(stored["text"]), *map(str, notes)]  # type: ignore[call-overload]
+    return "\n".join(filter(None, parts))
+
+
 def record_to_fields(rec: ParagraphRecord) -> dict[str, object]:
     return {
         "key": f"{rec.doc_id}/{rec.pid}",
         "doc_id": rec.doc_id,
         "pid": rec.pid,
         "paragraph": rec.paragraph,
-        "text": rec.text,
+        # The text field indexes the heading and notes too (so every query form finds them)
+        # but stores only the paragraph's own words, which hits show.
+        "text": rec.searched_text(),
+        "_stored_text": rec.text,
+        "notes": list(rec.notes),
+        "heading": rec.heading,
         "doc_title": rec.doc_title,
         "section_text": rec.section,
         "section": rec.section,

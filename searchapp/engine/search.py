@@ -28,7 +28,7 @@ from whoosh.searching import Searcher
 
 from searchapp.corpus.parties import canonical_party
 from searchapp.engine import store
-from searchapp.engine.highlight import Excerpt, excerpt
+from searchapp.engine.highlight import Excerpt, excerpt, mark_spans
 from searchapp.engine.postings import (
     column_values,
     field_lengths,
@@ -61,6 +61,10 @@ class Hit:
     score: float | None
     excerpt: Excerpt
     more_in_document: int = 0
+    # Where the query matched when not in the paragraph's own words: "note" (an editorial
+    # footnote, `note_excerpt` shows it) or "heading" (the printed heading it opens).
+    matched_in: str | None = None
+    note_excerpt: Excerpt | None = None
 
 
 @dataclass
@@ -370,14 +374,15 @@ def _run(
     page_hits = []
     for d in ranked[start:stop]:
         stored = snap.stored(d)
-        page_hits.append(
-            Hit(
-                stored,
-                scores.get(d) if relevance else None,
-                excerpt(str(stored["text"] or ""), stems),
-                more.get(d, 0),
-            )
+        hit = Hit(
+            stored,
+            scores.get(d) if relevance else None,
+            excerpt(str(stored["text"] or ""), stems),
+            more.get(d, 0),
         )
+        if stems and not hit.excerpt.marks:
+            _match_elsewhere(hit, stems)
+        page_hits.append(hit)
     return Outcome(total, page_hits, facets, notices=list(parsed.notices), grouped=group)
 
 
@@ -425,6 +430,17 @@ def _party_tier(snap: _Snapshot, parties: list[str], hit_ids: np.ndarray) -> np.
     for party in parties:
         tier[_party_ids(snap, party)] += 1
     return tier[hit_ids]
+
+
+def _match_elsewhere(hit: Hit, stems: frozenset[str]) -> None:
+    """Say where a hit matched when its own words do not show the query: a note, a heading."""
+    for note in hit.fields.get("notes") or []:  # type: ignore[attr-defined]
+        found = excerpt(str(note), stems)
+        if found.marks:
+            hit.matched_in, hit.note_excerpt = "note", found
+            return
+    if mark_spans(str(hit.fields.get("heading") or ""), stems):
+        hit.matched_in = "heading"
 
 
 def _resolve_sections(snap: _Snapshot, sections: set[str]) -> set[str]:

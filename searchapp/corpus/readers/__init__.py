@@ -14,6 +14,7 @@ from pathlib import Path
 
 from searchapp.corpus.budget import OverBudget, current
 from searchapp.corpus.model import Metadata, UnreadableFile
+from searchapp.corpus.notes import Note
 
 
 @dataclass
@@ -23,6 +24,8 @@ class RawText:
     # Formats that already know their paragraphs (HTML <p>, XML articles) hand them over as
     # blocks; None means "plain text: find the paragraphs yourself".
     blocks: list[str] | None = None
+    # Editorial footnotes, taken out of the text; each finds its paragraph after parsing.
+    notes: list[Note] = field(default_factory=list)
 
 
 Reader = Callable[[bytes, Path], RawText]

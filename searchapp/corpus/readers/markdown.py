@@ -15,8 +15,9 @@ from typing import Any
 import yaml
 
 from searchapp.corpus.budget import current
+from searchapp.corpus.kinds import kind_from_title
 from searchapp.corpus.model import Metadata, UnreadableFile
-from searchapp.corpus.readers import RawText, register
+from searchapp.corpus.readers import RawText, apparatus, register
 from searchapp.corpus.readers.front_matter import FrontMatterRefused, load_front_matter
 from searchapp.corpus.readers.text import decode_text
 
@@ -26,8 +27,9 @@ _FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?)\n(?:---|\.\.\.)[ \t]*(?:\n|\Z)",
 # own kind ("[", "(", "<", "**"): an opening that is never closed costs only the text up to
 # the next one, so a line of thousands of unclosed openings is read in linear time.
 _IMAGE = re.compile(r"!\[([^\[\]]*)\]\([^()]*\)")
-_FOOTNOTE_LINK = re.compile(r"\[\^?\d{1,3}\]\(#[^()]*\)")  # "[1](#f1)"
-_FOOTNOTE_REF = re.compile(r"(?<=[\w.,;:’'\")])\[\^?\d{1,3}\](?!\()")  # "Article 51[2]"
+_FOOTNOTE_LINK = re.compile(r"\[\^?(\d{1,3})\]\(#[^()]*\)")  # "[1](#f1)"
+# "Article 51[2]", "Nash,[2]", and after the editors' own brackets: "form[al][2] machinery".
+_FOOTNOTE_REF = re.compile(r"(?<=[\w.,;:’'\")\]])\[\^?(\d{1,3})\](?![(\[])")
 _LINK = re.compile(r"\[([^\[\]]+)\]\((?:[^()]|\([^()]*\))*\)")
 _AUTOLINK = re.compile(r"<((?:https?|mailto):[^<>\s]+)>")
 _HTML_TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9]*(?:\s[^<>]*)?/?>")
@@ -47,25 +49,29 @@ _BULLET = re.compile(r"^(\s*)[*+]\s+")
 _EMPHASIS_LINE = re.compile(r"^\s*(?:_([^_\[\]]{2,80})_|\*\*([^*\[\]]{2,80})\*\*)\s*$")
 _FENCE = re.compile(r"^\s{0,3}(?:```|~~~)")
 
-# The editors' apparatus at the end of an edited document: numbered footnotes ("1 Not
-# published.") and archive references ("[NAA: A1838, 3107/38/18/6, ii]").
-_FOOTNOTE_LINE = re.compile(r"^\s*_?\d{1,3}\s+\S")
-_REFERENCE_LINE = re.compile(r"^\s*\[[^\[\]]{2,120}\]\s*$")
-
 
 @register(".md", ".markdown")
 def read_markdown(data: bytes, path: Path) -> RawText:
     text = decode_text(data)
     front, body = split_front_matter(text)
     metadata = front_matter_metadata(front)
-    plain = markdown_to_text(body)
+    title = _as_text(front.get("title")) or ""
+    title_markers = [
+        int(m.group(1)) for rx in (_FOOTNOTE_LINK, _FOOTNOTE_REF) for m in rx.finditer(title)
+    ]
+    parsed = apparatus.separate(_strip_blocks(body.split("\n")), title_markers)
+    plain = "\n".join(parsed.lines).strip("\n") + "\n"
+    metadata.classification = metadata.classification or parsed.classification
+    metadata.number = metadata.number or parsed.number
+    metadata.place = metadata.place or parsed.place
+    metadata.references = apparatus.unique_references(metadata.references + parsed.references)
     if not metadata.title:
         # Without a title in the front matter, a first-level heading at the top is the title.
         first, _, rest = plain.partition("\n")
         if first.startswith("# ") and not first.startswith("## "):
             metadata.title = first[2:].strip() or None
             plain = rest.lstrip("\n")
-    return RawText(text=plain, metadata=metadata)
+    return RawText(text=plain, metadata=metadata, notes=parsed.notes)
 
 
 def split_front_matter(text: str) -> tuple[dict[str, Any], str]:
@@ -96,12 +102,32 @@ def front_matter_metadata(front: dict[str, Any]) -> Metadata:
     return Metadata(
         title=title,
         date=date,
-        kind=_as_text(front.get("kind")),
+        # The title names the kind of paper ("Minute from Shaw to Watt"); a word of the body
+        # ("the treaty") does not.
+        kind=_as_text(front.get("kind")) or kind_from_title(title),
         place=_as_text(front.get("place")),
         parties=[str(p).strip() for p in parties if str(p).strip()],
         language=_as_text(front.get("language") or front.get("lang")),
-        source=_as_text(front.get("source")) or _as_text(front.get("vol_full_title")),
+        source=_as_text(front.get("source")) or _volume_source(front),
+        references=_archive_references(front.get("naa_refs")),
     )
+
+
+def _volume_source(front: dict[str, Any]) -> str | None:
+    """ "Volume 21: The ANZUS Treaty, 1951, Document 100" for a document of an edited volume."""
+    volume = _as_text(front.get("vol_full_title"))
+    number = _as_text(front.get("doc_num"))
+    if volume and number:
+        return f"{volume}, Document {number}"
+    return volume
+
+
+def _archive_references(refs: Any) -> list[str]:
+    # DFAT front matter: naa_refs: [{reference: "[NAA : A3094, 217/6]", naa_series: …}, …]
+    if not isinstance(refs, list):
+        return []
+    found = [_as_text(r.get("reference")) for r in refs if isinstance(r, dict)]
+    return [r for r in found if r]
 
 
 def _as_text(value: Any) -> str | None:
@@ -126,13 +152,6 @@ def _as_date(value: Any) -> str | None:
     return None
 
 
-def markdown_to_text(body: str) -> str:
-    """Plain text of a Markdown body: paragraphs separated by blank lines, headings as "# "."""
-    lines = _strip_blocks(body.split("\n"))
-    lines = _drop_apparatus(lines)
-    return "\n".join(lines).strip("\n") + "\n"
-
-
 def _strip_blocks(lines: list[str]) -> list[str]:
     out: list[str] = []
     in_fence = False
@@ -153,7 +172,7 @@ def _strip_blocks(lines: list[str]) -> list[str]:
         line = _QUOTE.sub("", line)
         heading = _HEADING.match(line)
         if heading:
-            text = _clean_inline(heading.group(2))
+            text = _clean_inline(heading.group(2), markers=True)
             out.append("# " + text if text else "")
             continue
         emphasised = _EMPHASIS_LINE.match(line)
@@ -164,14 +183,17 @@ def _strip_blocks(lines: list[str]) -> list[str]:
             out.append("# " + _clean_inline(emphasised.group(1) or emphasised.group(2)))
             continue
         line = _BULLET.sub(r"\1- ", line)
-        out.append(_clean_inline(line))
+        out.append(_clean_inline(line, markers=True))
     return out
 
 
-def _clean_inline(text: str) -> str:
+def _clean_inline(text: str, markers: bool = False) -> str:
+    """The words of a line without inline markup; footnote markers become `apparatus.MARK`
+    placeholders with `markers` (body lines), else are removed (titles)."""
+    mark = apparatus.MARK if markers else ""
     text = _IMAGE.sub(r"\1", text)
-    text = _FOOTNOTE_LINK.sub("", text)
-    text = _FOOTNOTE_REF.sub("", text)
+    text = _FOOTNOTE_LINK.sub(mark, text)
+    text = _FOOTNOTE_REF.sub(mark, text)
     text = _LINK.sub(r"\1", text)
     text = _AUTOLINK.sub(r"\1", text)
     text = _HTML_TAG.sub("", text)
@@ -184,26 +206,3 @@ def _clean_inline(text: str) -> str:
     text = _EMPTY_EMPHASIS.sub("", text)
     text = _ESCAPE.sub(r"\1", text)
     return text.rstrip()
-
-
-def _drop_apparatus(lines: list[str]) -> list[str]:
-    """Cut the trailing run of footnotes and archive references that editors append.
-
-    The run is recognised from the end: every non-blank line in it is a numbered note or a
-    bracketed reference, and it must contain a note numbered 1 or a reference, so that a
-    document that simply ends with a numbered sentence is left alone.
-    """
-    cut = len(lines)
-    saw_start = False
-    for i in range(len(lines) - 1, -1, -1):
-        line = lines[i].strip()
-        if not line:
-            continue
-        if _REFERENCE_LINE.match(line):
-            cut, saw_start = i, True
-        elif _FOOTNOTE_LINE.match(line):
-            cut = i
-            saw_start = saw_start or line.lstrip("_").split()[0] == "1"
-        else:
-            break
-    return lines[:cut] if saw_start else lines

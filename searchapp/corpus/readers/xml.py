@@ -4,12 +4,15 @@
     <language/>…</meta><body><chapter number="CHAPTER 2" name="Trade In Goods">
     <article number="ARTICLE 2.1" name="Scope">TEXT</article>…</chapter>…</body></treaty>
 
-Metadata comes from <meta>. The body is handed over as plain text, not as blocks: article texts
+Metadata comes from <meta> (parties by their canonical names, from the ISO codes of the original
+signatories). The body is handed over as plain text, not as blocks: article texts
 were extracted from PDFs and keep their line breaks, page breaks and split paragraphs, which
 the plain-text cleaner and parser already repair. Each article is preceded by a heading line
-"# Chapter 2 · Article 2.1": the parser reads "# " lines as printed section headings (the
+"# Chapter 2 · Article 2.1 · Scope" ("Preamble" and "Conclusion" for the unnumbered parts
+before and after the articles): the parser reads "# " lines as printed section headings (the
 convention the Markdown reader uses too), so every paragraph carries its chapter and article
-as its section label, and no change to the reader interface is needed.
+as its section label. Lines of an article that the parser would take for headings of their
+own ("2." alone on a line) are joined to the text they head.
 
 XML can define entities that expand to gigabytes ("billion laughs") or read local files. A
 treaty never needs a DTD, so a document that declares one is refused while it is parsed
@@ -29,60 +32,14 @@ from defusedxml.ElementTree import DefusedXMLParser
 
 from searchapp.corpus.budget import OverBudget, current
 from searchapp.corpus.model import Metadata, UnreadableFile
+from searchapp.corpus.parse import heading_label, wrap_width
+from searchapp.corpus.parties import party_from_iso3
 from searchapp.corpus.readers import RawText, register
 from searchapp.corpus.readers.text import normalise_newlines
 
 _CHUNK = 64 * 1024  # bytes fed to the parser between two looks at the budget
 _ISO_DATE = re.compile(r"^\d{4}(?:-(?:0[1-9]|1[0-2])(?:-(?:0[1-9]|[12]\d|3[01]))?)?$")
 _SPACES = re.compile(r"\s+")
-
-# ISO 3166 alpha-3 codes of treaty parties, named as metadata.py names countries found in
-# text, so that the parties facet means the same whatever the format. Other codes are kept
-# as they are (still a stable, searchable value).
-_PARTY_NAMES = {
-    "ARM": "Armenia",
-    "AUS": "Australia",
-    "AZE": "Azerbaijan",
-    "BLR": "Belarus",
-    "BRN": "Brunei",
-    "CHE": "Switzerland",
-    "CHL": "Chile",
-    "CHN": "China",
-    "CRI": "Costa Rica",
-    "EUN": "European Union",
-    "GEO": "Georgia",
-    "HKG": "Hong Kong, China",
-    "IDN": "Indonesia",
-    "IND": "India",
-    "ISL": "Iceland",
-    "JPN": "Japan",
-    "KAZ": "Kazakhstan",
-    "KGZ": "Kyrgyzstan",
-    "KHM": "Cambodia",
-    "KOR": "South Korea",
-    "LAO": "Laos",
-    "MAC": "Macao, China",
-    "MDA": "Moldova",
-    "MMR": "Myanmar",
-    "MNG": "Mongolia",
-    "MYS": "Malaysia",
-    "NZL": "New Zealand",
-    "PAK": "Pakistan",
-    "PER": "Peru",
-    "PHL": "Philippines",
-    "PRK": "North Korea",
-    "RUS": "Russia",
-    "SGP": "Singapore",
-    "SRB": "Serbia",
-    "THA": "Thailand",
-    "TJK": "Tajikistan",
-    "TKM": "Turkmenistan",
-    "TWN": "Chinese Taipei",
-    "UKR": "Ukraine",
-    "USA": "United States",
-    "UZB": "Uzbekistan",
-    "VNM": "Vietnam",
-}
 
 
 @register(".xml")
@@ -155,7 +112,9 @@ def _parties(meta: ET.Element) -> list[str]:
     parties: list[str] = []
     for code in (_text(el) for el in codes):
         if code:
-            name = _PARTY_NAMES.get(code.upper(), code.upper())
+            # Canonical names as everywhere else; a code the gazetteer does not know ("EUN")
+            # is kept as it is (still a stable, searchable value).
+            name = party_from_iso3(code) or code.upper()
             if name not in parties:
                 parties.append(name)
     return parties
@@ -189,24 +148,101 @@ def _body_text(body: ET.Element, name: str | None) -> str:
     title = _take_printed_title(first) if first is not None else None
     title = title or (name or "").rstrip(" .;:")
     parts: list[str] = [title] if title else []
+    numbered = False  # a numbered article came before: an unlabelled part closes the treaty
     for child in body:
-        if child.tag == "chapter":
-            chapter_label = _label(child.get("number"), child.get("name"))
-            for article in child.iter("article"):
-                parts.extend(_article(article, chapter_label))
-        elif child.tag == "article":
-            # A flat treaty: articles straight in the body, without chapters.
-            parts.extend(_article(child, ""))
-    return "\n\n".join(parts) + "\n"
+        chapter = child if child.tag == "chapter" else None
+        articles = child.iter("article") if chapter is not None else [child]
+        for article in articles:
+            if article.tag != "article":
+                continue
+            label = _article_label(chapter, article, numbered)
+            numbered = numbered or bool(article.get("number"))
+            parts.extend(_article(article, label))
+    width = wrap_width([" ".join(line.split()) for p in parts for line in p.split("\n")])
+    return (
+        "\n\n".join(
+            "\n".join(_no_stray_headings(p.split("\n"), width)) if not p.startswith("# ") else p
+            for p in parts
+        )
+        + "\n"
+    )
 
 
-def _article(article: ET.Element, chapter_label: str) -> list[str]:
+def _article(article: ET.Element, label: str) -> list[str]:
     """The heading line and the text of one article (nothing for an empty article)."""
     text = normalise_newlines("".join(article.itertext())).strip()
     if not text:
         return []
-    label = " · ".join(p for p in (chapter_label, _label(article.get("number"), None)) if p)
-    return [f"# {label}", text] if label else [text]
+    return [f"# {label}", text]
+
+
+def _no_stray_headings(lines: list[str], width: int | None) -> list[str]:
+    """The article's lines, each line the paragraph parser would read as a printed part
+    joined to the text it heads (or ends): a number the PDF conversion left alone on its
+    line ("2.", the "V" of a formula), a short numbered line ("7. The Mainland shall allow
+    qualified"), a reference that wrapped at its start ("Annex 1 to this Treaty there is").
+    Left alone, they would take the article's own label away from the text after them."""
+    out: list[str] = []
+    carry = ""
+    for line in lines:
+        stripped = " ".join(line.split())
+        if carry and stripped:
+            line, carry = f"{carry} {stripped}", ""
+            stripped = line
+        if stripped and heading_label(stripped, width) is not None:
+            carry = stripped
+            continue
+        out.append(line)
+    if carry:
+        last = next((i for i in range(len(out) - 1, -1, -1) if out[i].strip()), None)
+        if last is None:
+            out.append(carry)
+        else:
+            out[last] = f"{out[last].rstrip()} {carry}"
+    return out
+
+
+def _article_label(chapter: ET.Element | None, article: ET.Element, numbered: bool) -> str:
+    """ "Chapter 2 · Article 2.1 · Scope"; an unnumbered part by its name ("Preamble"), or
+    where the treaty names none, "Preamble" before the first numbered article and
+    "Conclusion" after it (the names ToTA gives these parts elsewhere)."""
+    chapter_number = _label(chapter.get("number"), None) if chapter is not None else ""
+    article_part = [_label(article.get("number"), None), _article_name(article.get("name"))]
+    if any(article_part):
+        return " · ".join(p for p in (chapter_number, *article_part) if p)
+    chapter_name = _label(None, chapter.get("name")) if chapter is not None else ""
+    return chapter_number or chapter_name or ("Conclusion" if numbered else "Preamble")
+
+
+_SMALL_WORDS = frozenset(
+    [
+        "a",
+        "an",
+        "and",
+        "as",
+        "at",
+        "by",
+        "for",
+        "from",
+        "in",
+        "into",
+        "of",
+        "on",
+        "or",
+        "the",
+        "to",
+        "with",
+    ]
+)
+
+
+def _article_name(name: str | None) -> str:
+    """ "Establishment Of The Eurasian Economic Union." -> "Establishment of the Eurasian
+    Economic Union" (ToTA capitalises every word of a name)."""
+    words = _SPACES.sub(" ", name or "").strip().rstrip(".").split(" ")
+    return " ".join(
+        w.lower() if i and w.lower() in _SMALL_WORDS else w for i, w in enumerate(words)
+    ).strip()
 
 
 def _take_printed_title(first: ET.Element) -> str | None:

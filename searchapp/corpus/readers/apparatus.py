@@ -1,0 +1,237 @@
+"""The editorial apparatus of an edited collection, told apart from the text it annotates.
+
+Edited documents (the DFAT *Historical Documents* volumes) print around each paper what the
+editors and registries added: the paper's serial number and security marking ("1824. IMMEDIATE
+TOP SECRET"), footnotes (a marker "[1]" in the text, the note "1 See Document 37." after it),
+and archive references ("[NAA: A1838, 250/7/10, i]"). They are kept with the document, not as
+its paragraphs: markings, numbers and references as metadata, footnotes as notes of the
+paragraph their marker stands in.
+
+Input is the body as plain lines (inline markup gone, footnote markers replaced by `MARK`
+placeholders, headings as "# " lines); output is the lines of the text and what was taken out.
+A numbered line is a footnote only when a marker with its number is waiting for its note, or
+when it opens the run of notes and references that ends the document: "2. I refer to…" (a
+numbered paragraph) and "2 divisions were sent" (a sentence) stay text.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from searchapp.corpus.notes import Note
+
+# The placeholder a reader puts where a footnote marker stood (a `re.sub` template over a
+# match whose group 1 is the note number): private-use characters no markup rule touches.
+MARK = "\ue000\\1\ue001"
+_MARKER = re.compile("\ue000(\\d{1,3})\ue001")
+
+# "1 Not published.", "_1 See Document 37._", "- 2 Document 99." (a list), "[^3]: Ernest Bevin".
+_NOTE = re.compile(
+    r"^\s*(?:-\s+)?(?:\[\^(?P<pandoc>\d{1,3})\]:\s*"
+    r"|_?\s*(?P<n>\d{1,3})(?:\s+(?=[^\s.])|(?=[A-Z][a-z])))"
+    r"(?P<text>.*?)_?\s*$"
+)
+_ARCHIVE_REFERENCE = re.compile(r"^_?\[\s*[A-Z][A-Za-z]{1,5}\s*:\s*\S.{0,160}\]_?\.?$")
+
+# Security markings and cable priorities, as registries typed them at the head of a paper.
+_STRONG_MARKING = (
+    r"top\s+secret|secret|confidential|restricted|unclassified|austeo|eclipse|guard"
+    r"|cabinet[- ]in[- ]confidence|for\s+official\s+use\s+only"
+)
+_WEAK_MARKING = (
+    r"(?:most\s+)?immediate|emergency|priority|urgent|important|routine|deferred|personal"
+    r"|cypher|o\.\s?tel|and|&"
+)
+_MARKING = re.compile(
+    r"^(?:(?P<number>(?:UN|NO\.)?\s*\d{1,5}(?:/\d{1,5})?)\s*\.\s*)?"
+    rf"(?P<marking>(?:(?:{_STRONG_MARKING}|{_WEAK_MARKING})(?:[\s,]+|$))+)\.?$",
+    re.I,
+)
+_STRONG = re.compile(rf"\b(?:{_STRONG_MARKING})\b", re.I)
+# A bare serial number heading a cable ("432.").
+_SERIAL = re.compile(r"^(?:UN|NO\.)?\s*(\d{1,5}(?:/\d{1,5})?)\.$", re.I)
+# How far into a paper its head (dateline, number, marking) reaches, in blocks.
+_HEAD_BLOCKS = 4
+# "Cablegram, Washington, 16 March 1949", "Extract, Washington, 18 January 1951", "Canberra,
+# undated": the place is the part before the date, never the kind of paper before it.
+_DATELINE = re.compile(
+    r"^(?:[A-Z][\w’' ]{1,40},\s+)*(?P<place>[A-Z][\w’'. -]{1,40}),\s+"
+    r"(?:undated|(?:\d{1,2}(?:\s*(?:-|–|and)\s*\d{1,2})?\s+)?[A-Z][a-z]+\.?\s+\d{4}|\d{4})\b"
+)
+
+
+@dataclass
+class Apparatus:
+    lines: list[str]  # the text, blank lines between paragraphs
+    notes: list[Note] = field(default_factory=list)
+    references: list[str] = field(default_factory=list)
+    classification: str | None = None
+    number: str | None = None
+    place: str | None = None
+
+
+def separate(lines: list[str], title_markers: list[int] | None = None) -> Apparatus:
+    """Take the apparatus out of `lines` (see the module docstring). `title_markers` are the
+    numbers of markers in the title: their notes go to the first paragraph."""
+    blocks = _blocks(lines)
+    out = Apparatus(lines=[])
+    markings: list[str] = []
+    waiting: dict[int, tuple[str, str]] = {}  # note number -> words around its marker
+    heading_markers = list(title_markers or [])  # in headings: anchored on the next text
+    last_text = ""  # the latest text block, for notes whose markers were lost
+    last_note: int | None = None  # the note a following unnumbered block may continue
+    trailing = _trailing_apparatus(blocks)
+    for i, block in enumerate(blocks):
+        first = block[0].strip()
+        if _ARCHIVE_REFERENCE.match(first) and len(block) == 1:
+            out.references.append(first.strip("_").rstrip("."))
+            continue
+        head = i < _HEAD_BLOCKS
+        if _marking(first, head, out, markings):
+            # "161.[1] IMMEDIATE TOP SECRET": the note is on the paper, given to its text.
+            heading_markers += [number for number, _, _ in _take_markers(first)[1]]
+            continue
+        number = _note_number(first)
+        if number is not None and (number in waiting or i >= trailing):
+            for line in block:
+                # One note a line in a list of notes; other lines go on with the last note.
+                number = _note_number(line)
+                if number is None or (number not in waiting and i < trailing):
+                    _continue_note(out, line)
+                    continue
+                before, after = waiting.pop(number, (last_text, ""))
+                text = _NOTE.match(line).group("text")  # type: ignore[union-attr]
+                out.notes.append(Note(_strip_markers(text).strip(), before, after))
+                last_note = number
+            continue
+        if last_note is not None and (i >= trailing or any(n > last_note for n in waiting)):
+            # A note printed over more than one paragraph.
+            for line in block:
+                _continue_note(out, line)
+            continue
+        last_note = None
+        if head and out.place is None and (place := _DATELINE.match(first)):
+            out.place = place.group("place").strip()
+        text_lines = []
+        for line in block:
+            plain, found = _take_markers(line)
+            for number_, before, after in found:
+                if plain.startswith("# "):
+                    heading_markers.append(number_)
+                else:
+                    waiting[number_] = (before, after)
+            if not plain.startswith("# "):
+                for pending in heading_markers:
+                    waiting[pending] = ("", plain)
+                heading_markers = []
+                last_text = plain
+            text_lines.append(plain)
+        out.lines.extend([*text_lines, ""])
+    if markings:
+        out.classification = "; ".join(dict.fromkeys(markings))
+    return out
+
+
+def _note_number(line: str) -> int | None:
+    found = _NOTE.match(line)
+    if not found:
+        return None
+    return int(found.group("pandoc") or found.group("n"))
+
+
+def _continue_note(out: Apparatus, line: str) -> None:
+    prev = out.notes[-1]
+    extra = _strip_markers(line).strip().strip("_").strip()
+    if extra:
+        out.notes[-1] = Note(f"{prev.text} {extra}", prev.before, prev.after)
+
+
+def unique_references(references: list[str]) -> list[str]:
+    """Each archive reference once ("[NAA : A1838, 250/7]" and "[NAA: A1838, 250/7]" are one),
+    in the form whose brackets balance (front matter sometimes lost the last one)."""
+    seen: dict[str, str] = {}
+    for ref in references:
+        key = re.sub(r"\W+", "", ref).lower()
+        if key not in seen or ref.count("[") == ref.count("]"):
+            seen[key] = ref
+    return list(seen.values())
+
+
+def _blocks(lines: list[str]) -> list[list[str]]:
+    """Runs of non-blank lines; a heading is a block of its own."""
+    blocks: list[list[str]] = []
+    current: list[str] = []
+    for line in lines:
+        if not line.strip() or line.startswith("# "):
+            if current:
+                blocks.append(current)
+            current = [line] if line.strip() else []
+            if current:
+                blocks.append(current)
+                current = []
+            continue
+        current.append(line)
+    if current:
+        blocks.append(current)
+    return blocks
+
+
+def _trailing_apparatus(blocks: list[list[str]]) -> int:
+    """Where the run of notes and references that ends the document starts (len: none).
+
+    Recognised from the end: only notes and references, and a note numbered 1 or a
+    reference among them, so that a text that simply ends with a numbered line keeps it.
+    """
+    start = len(blocks)
+    found = False
+    for i in range(len(blocks) - 1, -1, -1):
+        first = blocks[i][0].strip()
+        if _ARCHIVE_REFERENCE.match(first):
+            start, found = i, True
+            continue
+        number = _note_number(first)
+        if number is None:
+            break
+        start = i
+        found = found or number == 1
+    return start if found else len(blocks)
+
+
+def _marking(line: str, head: bool, out: Apparatus, markings: list[str]) -> bool:
+    """Take a security marking or serial number line into `out`; False for text."""
+    found = _MARKING.match(_strip_markers(line))
+    marking = " ".join(found.group("marking").replace(",", " ").split()) if found else ""
+    if not re.sub(r"\band\b|&", "", marking, flags=re.I).strip():
+        found = None  # "And" alone is a word, not a marking
+    if found and (head or _STRONG.search(marking)):
+        markings.append(_marking_case(marking))
+        if found.group("number") and out.number is None:
+            out.number = " ".join(found.group("number").split())
+        return True
+    serial = _SERIAL.match(line) if head else None
+    if serial and out.number is None:
+        out.number = serial.group(1)
+        return True
+    return False
+
+
+def _marking_case(marking: str) -> str:
+    """ "TOP SECRET AND PERSONAL" -> "Top Secret and Personal"; mixed case stays as printed."""
+    if not marking.isupper():
+        return marking
+    return " ".join(w.lower() if w.lower() == "and" else w.capitalize() for w in marking.split())
+
+
+def _take_markers(line: str) -> tuple[str, list[tuple[int, str, str]]]:
+    """The line without its markers, and each marker's number with the words around it."""
+    found = []
+    for m in _MARKER.finditer(line):
+        before = _strip_markers(line[: m.start()])
+        after = _strip_markers(line[m.end() :])
+        found.append((int(m.group(1)), before, after))
+    return _strip_markers(line), found
+
+
+def _strip_markers(text: str) -> str:
+    return _MARKER.sub("", text)
