@@ -1,0 +1,119 @@
+"""`searchapp serve` as a user starts it (the console script, in its own process) survives
+clients that go away: a browser that cancels requests while the user types, and raw sockets
+that close before, during or right after their request."""
+
+from __future__ import annotations
+
+import re
+import socket
+import struct
+import subprocess
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.conftest import copy_seeds
+from tests.helpers_serve import ServedApp, serve_process
+
+expect = pytest.importorskip(
+    "playwright.sync_api", reason="browser tests skipped: the playwright package is not installed"
+).expect
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServedApp]:
+    root = tmp_path_factory.mktemp("serve")
+    with serve_process(copy_seeds(root / "documents"), root / "index") as app:
+        yield app
+
+
+def assert_alive_and_answering(app: ServedApp) -> None:
+    assert app.process.poll() is None, f"the server exited with {app.process.returncode}"
+    with urllib.request.urlopen(f"{app.url}/search?q=taiwan", timeout=10) as response:
+        assert response.status == 200
+        assert b"Taiwan" in response.read()
+
+
+def _connect(app: ServedApp) -> socket.socket:
+    return socket.create_connection(("127.0.0.1", app.port), timeout=5)
+
+
+def _reset_on_close(sock: socket.socket) -> None:
+    # SO_LINGER 0: close() sends a RST, so the server's next write to it fails at once.
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+
+
+BIG_PAGES = [
+    "/search?q=&per_page=100",
+    "/documents/2002-12-02-joint-declaration?q=cooperation",
+    "/api/search?q=cooperation&per_page=100",
+]
+
+
+def test_clients_that_close_early_do_not_stop_the_server(served: ServedApp) -> None:
+    for path in BIG_PAGES:
+        request = f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".encode()
+        # Pipelined requests, then gone: the server writes its answers to a closed socket
+        # (the first write is refused with a reset, the next ones with EPIPE).
+        with _connect(served) as sock:
+            sock.sendall(request * 20)
+        # Closed with a reset right after the request, before reading the answer.
+        with _connect(served) as sock:
+            _reset_on_close(sock)
+            sock.sendall(request)
+        # Closed after the first bytes of the answer.
+        with _connect(served) as sock:
+            sock.sendall(request * 5)
+            sock.recv(64)
+            _reset_on_close(sock)
+        # Closed in the middle of the request line.
+        with _connect(served) as sock:
+            sock.sendall(request[:10])
+    time.sleep(1)  # let the server's threads meet the closed sockets
+    assert_alive_and_answering(served)
+
+
+@pytest.mark.browser
+def test_typing_and_enter_while_requests_are_in_flight(page: Any, served: ServedApp) -> None:
+    page.goto(f"{served.url}/search?q=cooperation")
+    box = page.locator("#q")
+    for query in ("taiwan", "missile defence", "energy", "border"):
+        box.fill("")
+        box.press_sequentially(query, delay=5)
+        box.press("Enter")
+        box.fill("")
+        box.press_sequentially("security", delay=5)  # cancels the request Enter sent
+    box.press("Enter")
+    page.wait_for_url(re.compile(r"q=security"))
+    expect(page.locator("#results-heading")).to_contain_text("paragraph")
+    page.locator(".hit-title a").first.click()
+    page.wait_for_url(re.compile(r"/documents/[^/]+/\d+$"))
+    page.go_back()
+    page.locator("#q").fill("security cooperation")
+    page.locator("#q").press("Enter")
+    page.wait_for_url(re.compile(r"q=security(\+|%20)cooperation"))
+    assert_alive_and_answering(served)
+
+
+def test_serve_leaves_sigpipe_to_the_search_command(tmp_path: Path) -> None:
+    """`searchapp search … | head` still ends quietly: SIGPIPE keeps its default there."""
+    from tests.helpers_serve import SEARCHAPP
+
+    docs = copy_seeds(tmp_path / "documents")
+    index = tmp_path / "index"
+    env_args = ["--documents", str(docs), "--index", str(index)]
+    subprocess.run([SEARCHAPP, "index", *env_args], check=True, capture_output=True)
+    search = subprocess.Popen(
+        [SEARCHAPP, "search", "", "--limit", "100", "--json", *env_args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert search.stdout is not None and search.stderr is not None
+    search.stdout.read(10)
+    search.stdout.close()  # like `head -c 10`
+    assert search.wait(timeout=60) in (0, -13)  # done, or ended by SIGPIPE
+    assert b"Traceback" not in search.stderr.read()
