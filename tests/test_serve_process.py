@@ -10,25 +10,17 @@ import struct
 import subprocess
 import time
 import urllib.request
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from tests.conftest import copy_seeds
-from tests.helpers_serve import ServedApp, serve_process
+from tests.helpers_serve import SEARCHAPP, ServedApp
 
 expect = pytest.importorskip(
     "playwright.sync_api", reason="browser tests skipped: the playwright package is not installed"
 ).expect
-
-
-@pytest.fixture(scope="module")
-def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServedApp]:
-    root = tmp_path_factory.mktemp("serve")
-    with serve_process(copy_seeds(root / "documents"), root / "index") as app:
-        yield app
 
 
 def assert_alive_and_answering(app: ServedApp) -> None:
@@ -101,8 +93,6 @@ def test_typing_and_enter_while_requests_are_in_flight(page: Any, served: Served
 
 def test_serve_leaves_sigpipe_to_the_search_command(tmp_path: Path) -> None:
     """`searchapp search … | head` still ends quietly: SIGPIPE keeps its default there."""
-    from tests.helpers_serve import SEARCHAPP
-
     docs = copy_seeds(tmp_path / "documents")
     index = tmp_path / "index"
     env_args = ["--documents", str(docs), "--index", str(index)]

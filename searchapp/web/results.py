@@ -60,6 +60,15 @@ class Results:
         return BAR_HEIGHT
 
     @property
+    def unit(self) -> str:
+        """What `total` counts: documents when grouped by document, else paragraphs."""
+        return "document" if self.data.get("grouped") else "paragraph"
+
+    @property
+    def units(self) -> str:
+        return f"{self.unit}s"
+
+    @property
     def first(self) -> int:
         return (self.data["page"] - 1) * self.data["per_page"] + 1
 
