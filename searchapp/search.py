@@ -16,7 +16,9 @@ from searchapp.engine.search import Outcome
 from searchapp.registry import DocumentRow, ParagraphRow, Registry
 from searchapp.sanitize import excerpt_html, marked_html
 
-MAX_PAGE = 1000
+# Deep paging reaches every paragraph (10 million at one per page): a page costs the engine
+# the ranking of the hits, however deep it is, never more.
+MAX_PAGE = 10_000_000
 
 
 class BadRequest(ValueError):

@@ -161,3 +161,14 @@ def test_no_inline_scripts_or_styles(client: FlaskClient) -> None:
     assert "style=" not in html and "<style" not in html
     assert " on" + "click=" not in html
     assert '"includeIndicatorStyles": false' in html
+
+
+def test_browse_reaches_every_paragraph_past_page_1000(client: FlaskClient) -> None:
+    total = client.get("/api/search?q=&per_page=1").get_json()["total"]
+    last = client.get(f"/api/search?q=&per_page=1&page={total}").get_json()
+    assert len(last["hits"]) == 1
+    deep = client.get("/search?q=&per_page=1&page=1001")
+    assert deep.status_code == 200
+    assert client.get(f"/api/search?q=&per_page=1&page={total + 1}").get_json()["hits"] == []
+    html = client.get(f"/search?q=&per_page=1&page={total}").get_data(as_text=True)
+    assert f"Page {total} of {total}" in html

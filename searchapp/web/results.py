@@ -7,7 +7,6 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from searchapp.search import MAX_PAGE
 from searchapp.web.state import SearchState
 
 BAR_HEIGHT = 48  # px, the tallest bar of the year chart
@@ -140,5 +139,5 @@ def build(data: dict[str, Any], state: SearchState) -> Results:
         bars=year_bars(years),
         sections=section_items(data, state),
         chips=chips(state),
-        pages=min(MAX_PAGE, max(1, math.ceil(data["total"] / data["per_page"]))),
+        pages=max(1, math.ceil(data["total"] / data["per_page"])),
     )
