@@ -22,6 +22,10 @@ class Settings:
     max_prefix_expansion: int = 2000
     max_upload_bytes: int = 20 * 1024 * 1024
     per_page_max: int = 100
+    # Served over HTTPS: the admin session cookie is sent only over HTTPS (Secure).
+    secure_cookies: bool = False
+    # Reverse proxies in front whose X-Forwarded-For/-Proto/-Host are trusted (0: none).
+    proxies: int = 0
     extra: dict[str, object] = field(default_factory=dict)
 
 
@@ -36,4 +40,17 @@ def load_settings(
         documents=Path(docs).resolve(),
         index=Path(idx).resolve(),
         admin_password=os.environ.get("SEARCHAPP_ADMIN_PASSWORD") or None,
+        secure_cookies=_flag("SEARCHAPP_SECURE_COOKIES"),
+        proxies=_count("SEARCHAPP_PROXY_FIX"),
     )
+
+
+def _flag(name: str) -> bool:
+    return os.environ.get(name, "").strip().lower() in ("1", "true", "yes", "on")
+
+
+def _count(name: str) -> int:
+    text = os.environ.get(name, "").strip() or "0"
+    if not text.isdigit():
+        raise ValueError(f"{name} must be a number of proxies (0, 1, 2 …), not {text!r}")
+    return int(text)
