@@ -78,7 +78,11 @@ def build_parser() -> ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    settings = load_settings(args.documents, args.index)
+    try:
+        settings = load_settings(args.documents, args.index)
+    except ValueError as exc:  # a setting in the environment that cannot be used
+        print(f"searchapp: {exc}", file=sys.stderr)
+        return USAGE
     if settings.index.exists() and not settings.index.is_dir():
         print(f"searchapp: the index path {settings.index} is not a folder", file=sys.stderr)
         return USAGE
