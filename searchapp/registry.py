@@ -39,6 +39,7 @@ CREATE TABLE IF NOT EXISTS paragraphs (
     text TEXT NOT NULL,
     section TEXT NOT NULL,
     section_label TEXT NOT NULL,
+    printed TEXT NOT NULL DEFAULT '',
     PRIMARY KEY (doc_id, pid)
 );
 CREATE INDEX IF NOT EXISTS paragraphs_order ON paragraphs(doc_id, number);
@@ -74,6 +75,7 @@ class ParagraphRow:
     text: str
     section: str
     section_label: str
+    printed: str = ""  # the number the document prints ("13"), "" if none
 
 
 @dataclass(frozen=True)
@@ -108,6 +110,14 @@ def _doc(row: sqlite3.Row) -> DocumentRow:
     )
 
 
+def _add_printed_column(db: sqlite3.Connection) -> None:
+    """A registry made before printed numbers were kept gains the column (empty until the
+    documents are indexed again)."""
+    columns = {row[1] for row in db.execute("PRAGMA table_info(paragraphs)")}
+    if "printed" not in columns:
+        db.execute("ALTER TABLE paragraphs ADD COLUMN printed TEXT NOT NULL DEFAULT ''")
+
+
 class Registry:
     """One connection per thread; readers never block the writer (WAL)."""
 
@@ -119,6 +129,7 @@ class Registry:
             index_root.mkdir(parents=True, exist_ok=True)
             with self.transaction() as db:
                 db.executescript(SCHEMA)
+                _add_printed_column(db)
 
     def exists(self) -> bool:
         return self.path.exists()
@@ -180,6 +191,16 @@ class Registry:
         ).fetchone()
         return ParagraphRow(**dict(row)) if row else None
 
+    def printed(self, doc_id: str, pid: int) -> str:
+        """The paragraph's printed number, "" if it has none (or the registry predates them)."""
+        try:
+            row = self.db.execute(
+                "SELECT printed FROM paragraphs WHERE doc_id = ? AND pid = ?", (doc_id, pid)
+            ).fetchone()
+        except sqlite3.OperationalError:  # a read-only registry without the column
+            return ""
+        return str(row[0]) if row else ""
+
     def retired(self, doc_id: str, pid: int) -> RetiredRow | None:
         row = self.db.execute(
             "SELECT * FROM retired WHERE doc_id = ? AND pid = ?", (doc_id, pid)
@@ -224,8 +245,12 @@ class Registry:
         )
         db.execute("DELETE FROM paragraphs WHERE doc_id = ?", (doc.doc_id,))
         db.executemany(
-            "INSERT INTO paragraphs VALUES (?, ?, ?, ?, ?, ?)",
-            [(p.doc_id, p.pid, p.number, p.text, p.section, p.section_label) for p in paragraphs],
+            "INSERT INTO paragraphs (doc_id, pid, number, text, section, section_label, printed)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [
+                (p.doc_id, p.pid, p.number, p.text, p.section, p.section_label, p.printed)
+                for p in paragraphs
+            ],
         )
         # A pid that is live again (its document came back) is no longer retired.
         db.executemany(

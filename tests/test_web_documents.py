@@ -76,7 +76,8 @@ def test_permalink_json(client: FlaskClient) -> None:
     assert response.status_code == 200
     assert "Accept" in response.headers["Vary"]
     data = response.get_json()
-    assert set(data) == PARAGRAPH_KEYS
+    assert set(data) >= PARAGRAPH_KEYS
+    assert data["printed"] is None  # the seeds do not number their paragraphs
     assert (data["doc_id"], data["pid"], data["year"]) == (DOC_2012, 4, 2012)
     assert data["url"] == f"/documents/{DOC_2012}/4"
 

@@ -16,6 +16,7 @@ from searchapp.corpus.clean import clean
 from searchapp.corpus.kinds import kind_from_title
 from searchapp.corpus.metadata import extract_metadata
 from searchapp.corpus.model import Document, Metadata, Paragraph, UnreadableFile
+from searchapp.corpus.numbering import printed_numbers
 from searchapp.corpus.parse import parse
 from searchapp.corpus.readers import read_file, supported_suffixes
 from searchapp.corpus.sections import classify
@@ -72,10 +73,13 @@ def load_document(path: Path, root: Path, given: Metadata | None = None) -> Docu
         warnings.append("no date found or given: the year is unknown")
 
     themes = classify([b.text for b in kept], [b.section_label for b in kept])
+    printed = printed_numbers([b.text for b in kept])
     paragraphs = [
         Paragraph(number=n, text=b.text, section_label=b.section_label, section=theme)
         for n, (b, theme) in enumerate(zip(kept, themes, strict=True), start=1)
     ]
+    for paragraph, number in zip(paragraphs, printed, strict=True):
+        paragraph.printed = number
     return Document(path=relpath, metadata=metadata, paragraphs=paragraphs, warnings=warnings)
 
 

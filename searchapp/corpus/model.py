@@ -37,6 +37,7 @@ class Paragraph:
     text: str  # the document's own wording, unwrapped
     section_label: str  # the printed part ("II", "3.", a heading) or "" when the document has none
     section: str  # thematic section name from the taxonomy ("Trade and economy")
+    printed: str = ""  # the number the document prints before it ("13"), if it numbers them
 
 
 @dataclass

@@ -101,7 +101,8 @@ class PermalinkPage:
 
 def citation_prefix(doc: DocumentRow, para: ParagraphRow) -> str:
     date = doc.metadata.date or "undated"
-    return f"{_title(doc)}, {date}, ¶ {para.number}."
+    # The number the document prints, where it numbers its paragraphs; else reading order.
+    return f"{_title(doc)}, {date}, ¶ {para.printed or para.number}."
 
 
 def permalink_page(service: SearchService, found: ParagraphLookup) -> PermalinkPage:
