@@ -14,23 +14,20 @@ from flask import (
     request,
 )
 
-from searchapp.search import BadRequest, ParagraphLookup, SearchService, paragraph_url
+from searchapp.search import ParagraphLookup, SearchService, paragraph_url
 from searchapp.web import reading
+from searchapp.web.document_list import document_list
 from searchapp.web.service import require_index, wants_json
 
 bp = Blueprint("documents", __name__, url_prefix="/documents")
 
 MAX_PID = 2**31 - 1
-DOCUMENT_SORTS = ("date", "title")
 
 
 @bp.get("")
 def index() -> str:
-    sort = request.args.get("sort", "date") or "date"
-    if sort not in DOCUMENT_SORTS:
-        raise BadRequest(f"sort must be one of {', '.join(DOCUMENT_SORTS)}")
-    listing = reading.listing(require_index().documents(), sort)
-    return render_template("documents.html", listing=listing, sort=sort)
+    shown = document_list(require_index().documents(), request.args)
+    return render_template("documents.html", listing=shown.listing, sort=shown.sort, shown=shown)
 
 
 @bp.get("/<doc_id>")
