@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from searchapp.engine import SORTS, UNKNOWN_YEAR, IndexSearcher, mark_spans
+from searchapp.engine.highlight import keep_phrases
 from searchapp.engine.search import Outcome
 from searchapp.registry import DocumentRow, ParagraphRow, Registry
 from searchapp.sanitize import excerpt_html, marked_html
@@ -192,7 +193,10 @@ class SearchService:
         """A paragraph's text as sanitized HTML with the query's words marked."""
         if not query.strip():
             return marked_html(text, [])
-        return marked_html(text, mark_spans(text, self.engine.stems_for(query)))
+        spans = mark_spans(text, self.engine.stems_for(query))
+        if '"' in query:  # only a query with a phrase needs its phrases
+            spans = keep_phrases(text, spans, *self.engine.phrases_for(query))
+        return marked_html(text, spans)
 
     def paragraph_json(self, found: ParagraphLookup) -> dict[str, Any]:
         assert found.document is not None and found.paragraph is not None

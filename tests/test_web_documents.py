@@ -204,3 +204,24 @@ def test_documents_index_bad_parameters_are_400(
     response = client.get(f"/documents?{query}")
     assert response.status_code == 400
     assert "<script>" not in response.get_data(as_text=True)
+
+
+def test_find_in_document_counts_a_phrase_once_and_not_its_words_alone(
+    client: FlaskClient,
+) -> None:
+    def matches(q: str) -> tuple[int, str]:
+        html = client.get(f"/documents/{DOC_2002}", query_string={"q": q}).get_data(as_text=True)
+        found = re.search(r'data-matches="(\d+)"', html)
+        assert found is not None
+        return int(found.group(1)), html
+
+    phrase, html = matches('"Korean Peninsula"')
+    assert phrase == html.count("<mark>Korean Peninsula</mark>") > 0
+    words, _ = matches("Korean Peninsula")
+    assert words >= phrase
+    # "weapons" alone (as in "weapons of mass destruction") is no match of "nuclear weapons".
+    nuclear, html = matches('"nuclear weapons"')
+    assert nuclear == html.count("<mark>nuclear weapons</mark>")
+    assert "<mark>weapons</mark>" not in html
+    mixed, html = matches('"nuclear weapons" destruction')
+    assert "<mark>destruction</mark>" in html and mixed > nuclear
