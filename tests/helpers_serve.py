@@ -23,6 +23,8 @@ START_TIMEOUT = 120.0  # seconds: the first start builds the index
 class ServedApp:
     process: subprocess.Popen[bytes]
     port: int
+    documents: Path | None = None
+    index: Path | None = None
 
     @property
     def url(self) -> str:
@@ -35,17 +37,21 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def _wait_until_answering(app: ServedApp, log: Path) -> None:
+def wait_until_answering(app: ServedApp, log: Path | None = None) -> None:
     deadline = time.monotonic() + START_TIMEOUT
     while time.monotonic() < deadline:
         if app.process.poll() is not None:
-            raise AssertionError(f"searchapp serve exited early:\n{log.read_text()[-2000:]}")
+            raise AssertionError(f"the server exited early:\n{_tail(log)}")
         try:
             with urllib.request.urlopen(f"{app.url}/", timeout=2):
                 return
         except (urllib.error.URLError, OSError):
             time.sleep(0.2)
-    raise AssertionError(f"searchapp serve did not answer:\n{log.read_text()[-2000:]}")
+    raise AssertionError(f"the server did not answer:\n{_tail(log)}")
+
+
+def _tail(log: Path | None) -> str:
+    return log.read_text(errors="replace")[-2000:] if log else "(no log)"
 
 
 @contextmanager
@@ -63,9 +69,9 @@ def serve_process(
             stderr=subprocess.STDOUT,
             env={**os.environ, **(env or {})},
         )
-    app = ServedApp(process, port)
+    app = ServedApp(process, port, documents, index)
     try:
-        _wait_until_answering(app, log)
+        wait_until_answering(app, log)
         yield app
     finally:
         if process.poll() is None:

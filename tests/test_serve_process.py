@@ -4,10 +4,12 @@ that close before, during or right after their request."""
 
 from __future__ import annotations
 
+import os
 import re
 import socket
 import struct
 import subprocess
+import sys
 import time
 import urllib.request
 from pathlib import Path
@@ -15,8 +17,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import copy_seeds
-from tests.helpers_serve import SEARCHAPP, ServedApp
+from tests.helpers_serve import SEARCHAPP, ServedApp, free_port, wait_until_answering
 
 expect = pytest.importorskip(
     "playwright.sync_api", reason="browser tests skipped: the playwright package is not installed"
@@ -69,6 +70,49 @@ def test_clients_that_close_early_do_not_stop_the_server(served: ServedApp) -> N
     assert_alive_and_answering(served)
 
 
+def _send_and_vanish(port: int) -> None:
+    for path in BIG_PAGES:
+        request = f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".encode()
+        for linger in (False, True):
+            with socket.create_connection(("127.0.0.1", port), timeout=5) as sock:
+                if linger:
+                    _reset_on_close(sock)
+                sock.sendall(request * 5)
+
+
+def _children(pid: int) -> set[int]:
+    text = Path(f"/proc/{pid}/task/{pid}/children").read_text()
+    return {int(p) for p in text.split()}
+
+
+def test_gunicorn_workers_survive_clients_that_close_early(served: ServedApp) -> None:
+    """The sibling under gunicorn: no worker dies (and is replaced) for a vanished client."""
+    pytest.importorskip("gunicorn", reason="gunicorn (the prod extra) is not installed")
+    docs, index = served.documents, served.index  # read only: the index is served as it is
+    port = free_port()
+    env = {**os.environ, "SEARCHAPP_DOCUMENTS": str(docs), "SEARCHAPP_INDEX": str(index)}
+    bind = f"127.0.0.1:{port}"
+    gunicorn = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "-w", "2", "-b", bind, "searchapp:create_app()"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    app = ServedApp(gunicorn, port)
+    try:
+        wait_until_answering(app)
+        workers = _children(gunicorn.pid)
+        assert len(workers) == 2
+        for _ in range(3):
+            _send_and_vanish(port)
+        time.sleep(1)
+        assert_alive_and_answering(app)
+        assert _children(gunicorn.pid) == workers, "a worker died and was replaced"
+    finally:
+        gunicorn.terminate()
+        gunicorn.wait(timeout=30)
+
+
 @pytest.mark.browser
 def test_typing_and_enter_while_requests_are_in_flight(page: Any, served: ServedApp) -> None:
     page.goto(f"{served.url}/search?q=cooperation")
@@ -91,12 +135,9 @@ def test_typing_and_enter_while_requests_are_in_flight(page: Any, served: Served
     assert_alive_and_answering(served)
 
 
-def test_serve_leaves_sigpipe_to_the_search_command(tmp_path: Path) -> None:
+def test_serve_leaves_sigpipe_to_the_search_command(served: ServedApp) -> None:
     """`searchapp search … | head` still ends quietly: SIGPIPE keeps its default there."""
-    docs = copy_seeds(tmp_path / "documents")
-    index = tmp_path / "index"
-    env_args = ["--documents", str(docs), "--index", str(index)]
-    subprocess.run([SEARCHAPP, "index", *env_args], check=True, capture_output=True)
+    env_args = ["--documents", str(served.documents), "--index", str(served.index)]
     search = subprocess.Popen(
         [SEARCHAPP, "search", "", "--limit", "100", "--json", *env_args],
         stdout=subprocess.PIPE,
