@@ -172,3 +172,13 @@ def test_browse_reaches_every_paragraph_past_page_1000(client: FlaskClient) -> N
     assert client.get(f"/api/search?q=&per_page=1&page={total + 1}").get_json()["hits"] == []
     html = client.get(f"/search?q=&per_page=1&page={total}").get_data(as_text=True)
     assert f"Page {total} of {total}" in html
+
+
+def test_repeated_filters_are_capped(client: FlaskClient) -> None:
+    many = "&".join(f"year={1900 + n}" for n in range(60))
+    for path in ("/search", "/api/search"):
+        response = client.get(f"{path}?q=cooperation&{many}")
+        assert response.status_code == 400
+        assert "at most 50 year filters" in response.get_data(as_text=True)
+    repeated = "&".join(["year=2002"] * 500)  # the same value many times is one filter
+    assert client.get(f"/search?q=cooperation&{repeated}").status_code == 200

@@ -27,11 +27,18 @@ def _flag(value: str | None, name: str) -> bool:
     raise BadRequest(f"{name} must be 1 or 0, not {text[:40]!r}")
 
 
+# Every facet link carries every filter: N filters make a page of N × N parameters, so their
+# number is capped (far above what a reader ticks) to keep each page's cost bounded.
+MAX_FILTER_VALUES = 50
+
+
 def _values(args: MultiDict[str, str], name: str) -> tuple[str, ...]:
     seen: dict[str, None] = {}
     for value in args.getlist(name):
         if value.strip():
             seen[value.strip()] = None
+            if len(seen) > MAX_FILTER_VALUES:
+                raise BadRequest(f"at most {MAX_FILTER_VALUES} {name} filters at once")
     return tuple(seen)
 
 
