@@ -46,6 +46,12 @@ def create_app(settings: Settings | None = None) -> Flask:
         settings.per_page_max,
     )
     Htmx(app)
+    if settings.proxies:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        # Trusted only when configured: a client could otherwise claim any scheme or host.
+        n = settings.proxies
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n, x_port=n)  # type: ignore[method-assign]
     register_blueprints(app)
     init_admin(app, settings)  # the admin pages, only when an admin password is set
     return app

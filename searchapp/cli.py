@@ -98,10 +98,12 @@ def build_parser() -> ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    # Piping into `head` must end quietly, as for any Unix tool.
-    signal.signal(signal.SIGPIPE, signal.SIG_DFL)
     args = build_parser().parse_args(argv)
-    settings = load_settings(args.documents, args.index)
+    try:
+        settings = load_settings(args.documents, args.index)
+    except ValueError as exc:  # a setting in the environment that cannot be used
+        print(f"searchapp: {exc}", file=sys.stderr)
+        return USAGE
     if settings.index.exists() and not settings.index.is_dir():
         print(f"searchapp: the index path {settings.index} is not a folder", file=sys.stderr)
         return USAGE
@@ -212,6 +214,8 @@ def _snapshot(documents: Path) -> dict[str, tuple[float, int]]:
 
 
 def cmd_search(args: argparse.Namespace, settings: Settings) -> int:
+    # Piping the hits into `head` must end quietly, as for any Unix tool.
+    signal.signal(signal.SIGPIPE, signal.SIG_DFL)
     try:
         service = SearchService(
             settings.index,
@@ -306,6 +310,10 @@ def cmd_add(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     from searchapp import create_app
 
+    # A browser that cancels a request (htmx does, while the user types) closes its socket:
+    # the write to it must fail in that request's thread (the server logs it and goes on),
+    # never raise SIGPIPE, whose default action would end the whole server.
+    signal.signal(signal.SIGPIPE, signal.SIG_IGN)
     if not _check_documents(settings):
         return USAGE
     try:

@@ -70,6 +70,10 @@ class Settings:
     # Where the site is served: the command line's exports make permalinks absolute with it.
     base_url: str = "http://127.0.0.1:5000"
     read_limits: ReadLimits = field(default_factory=ReadLimits)
+    # Served over HTTPS: the admin session cookie is sent only over HTTPS (Secure).
+    secure_cookies: bool = False
+    # Reverse proxies in front whose X-Forwarded-For/-Proto/-Host are trusted (0: none).
+    proxies: int = 0
     extra: dict[str, object] = field(default_factory=dict)
 
 
@@ -86,4 +90,17 @@ def load_settings(
         admin_password=os.environ.get("SEARCHAPP_ADMIN_PASSWORD") or None,
         base_url=os.environ.get("SEARCHAPP_BASE_URL") or Settings.base_url,
         read_limits=load_read_limits(),
+        secure_cookies=_flag("SEARCHAPP_SECURE_COOKIES"),
+        proxies=_count("SEARCHAPP_PROXY_FIX"),
     )
+
+
+def _flag(name: str) -> bool:
+    return os.environ.get(name, "").strip().lower() in ("1", "true", "yes", "on")
+
+
+def _count(name: str) -> int:
+    text = os.environ.get(name, "").strip() or "0"
+    if not text.isdigit():
+        raise ValueError(f"{name} must be a number of proxies (0, 1, 2 …), not {text!r}")
+    return int(text)

@@ -259,7 +259,16 @@ def _identify(
         next_pid, old = 1, []
     match = match_paragraphs(old, [p.text for p in doc.paragraphs], next_pid)
     paragraphs = [
-        ParagraphRow(doc_id, pid, p.number, p.text, p.section, p.section_label, tuple(p.notes))
+        ParagraphRow(
+            doc_id,
+            pid,
+            p.number,
+            p.text,
+            p.section,
+            p.section_label,
+            tuple(p.notes),
+            p.printed,
+        )
         for pid, p in zip(match.pids, doc.paragraphs, strict=True)
     ]
     old_text = dict(old)

@@ -43,6 +43,7 @@ CREATE TABLE IF NOT EXISTS paragraphs (
     section TEXT NOT NULL,
     section_label TEXT NOT NULL,
     notes TEXT NOT NULL DEFAULT '[]',
+    printed TEXT NOT NULL DEFAULT '',
     PRIMARY KEY (doc_id, pid)
 );
 CREATE INDEX IF NOT EXISTS paragraphs_order ON paragraphs(doc_id, number);
@@ -94,6 +95,7 @@ class ParagraphRow:
     section: str
     section_label: str
     notes: tuple[str, ...] = ()  # editorial footnotes on the paragraph
+    printed: str = ""  # the number the document prints ("13"), "" if none
 
 
 def _paragraph(row: sqlite3.Row) -> ParagraphRow:
@@ -147,6 +149,21 @@ def _doc(row: sqlite3.Row) -> DocumentRow:
     )
 
 
+# Columns of `paragraphs` that older registries lack, with their definitions: added on open,
+# empty until the documents are indexed again.
+_LATER_COLUMNS = {
+    "notes": "TEXT NOT NULL DEFAULT '[]'",
+    "printed": "TEXT NOT NULL DEFAULT ''",
+}
+
+
+def _add_later_columns(db: sqlite3.Connection) -> None:
+    columns = {row[1] for row in db.execute("PRAGMA table_info(paragraphs)")}
+    for name, definition in _LATER_COLUMNS.items():
+        if name not in columns:
+            db.execute(f"ALTER TABLE paragraphs ADD COLUMN {name} {definition}")
+
+
 class Registry:
     """One connection per thread; readers never block the writer (WAL)."""
 
@@ -158,9 +175,7 @@ class Registry:
             index_root.mkdir(parents=True, exist_ok=True)
             with self.transaction() as db:
                 db.executescript(SCHEMA)
-                columns = {r[1] for r in db.execute("PRAGMA table_info(paragraphs)")}
-                if "notes" not in columns:
-                    db.execute("ALTER TABLE paragraphs ADD COLUMN notes TEXT NOT NULL DEFAULT '[]'")
+                _add_later_columns(db)
 
     def exists(self) -> bool:
         return self.path.exists()
@@ -240,6 +255,16 @@ class Registry:
         ).fetchone()
         return _paragraph(row) if row else None
 
+    def printed(self, doc_id: str, pid: int) -> str:
+        """The paragraph's printed number, "" if it has none (or the registry predates them)."""
+        try:
+            row = self.db.execute(
+                "SELECT printed FROM paragraphs WHERE doc_id = ? AND pid = ?", (doc_id, pid)
+            ).fetchone()
+        except sqlite3.OperationalError:  # a read-only registry without the column
+            return ""
+        return str(row[0]) if row else ""
+
     def retired(self, doc_id: str, pid: int) -> RetiredRow | None:
         row = self.db.execute(
             "SELECT * FROM retired WHERE doc_id = ? AND pid = ?", (doc_id, pid)
@@ -288,10 +313,20 @@ class Registry:
         )
         db.execute("DELETE FROM paragraphs WHERE doc_id = ?", (doc.doc_id,))
         db.executemany(
-            "INSERT INTO paragraphs (doc_id, pid, number, text, section, section_label, notes)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO paragraphs"
+            " (doc_id, pid, number, text, section, section_label, notes, printed)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             [
-                (p.doc_id, p.pid, p.number, p.text, p.section, p.section_label, json.dumps(p.notes))
+                (
+                    p.doc_id,
+                    p.pid,
+                    p.number,
+                    p.text,
+                    p.section,
+                    p.section_label,
+                    json.dumps(p.notes),
+                    p.printed,
+                )
                 for p in paragraphs
             ],
         )

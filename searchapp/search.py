@@ -14,12 +14,15 @@ from pathlib import Path
 from typing import Any
 
 from searchapp.engine import SORTS, UNKNOWN_YEAR, IndexSearcher, mark_spans
+from searchapp.engine.highlight import keep_phrases
 from searchapp.engine.schema import stored_parties
 from searchapp.engine.search import Outcome
 from searchapp.registry import DocumentRow, ParagraphRow, Registry
 from searchapp.sanitize import excerpt_html, marked_html
 
-MAX_PAGE = 1000
+# Deep paging reaches every paragraph (10 million at one per page): a page costs the engine
+# the ranking of the hits, however deep it is, never more.
+MAX_PAGE = 10_000_000
 # Exports stream every hit, EXPORT_CHUNK per engine call, and stop at EXPORT_CAP (README).
 EXPORT_CAP = 100_000
 EXPORT_CHUNK = 500
@@ -202,6 +205,7 @@ class SearchService:
                 "date": f["date"] or None,
                 "year": f["year"] or None,
                 "paragraph": f["paragraph"],
+                "printed": self.registry.printed(doc_id, pid) or None,
                 "pid": pid,
                 "section": f["section"] or "",
                 "section_label": f["section_label"] or "",
@@ -296,9 +300,14 @@ class SearchService:
         """Marks the query's words in any number of paragraphs: the query is parsed once,
         here, however many paragraphs a page shows."""
         stems = self.engine.stems_for(query) if query.strip() else frozenset()
+        # Only a query with a phrase needs its phrases (a phrase's words alone are no match).
+        phrases = self.engine.phrases_for(query) if '"' in query else None
 
         def html(text: str) -> str:
-            return marked_html(text, mark_spans(text, stems))
+            spans = mark_spans(text, stems)
+            if phrases is not None:
+                spans = keep_phrases(text, spans, *phrases)
+            return marked_html(text, spans)
 
         return html
 
@@ -310,6 +319,7 @@ class SearchService:
             "doc_id": p.doc_id,
             "pid": p.pid,
             "paragraph": p.number,
+            "printed": p.printed or None,
             "text": p.text,
             "section": p.section,
             "section_label": p.section_label,

@@ -17,6 +17,7 @@ from werkzeug.serving import make_server
 from searchapp import create_app
 from searchapp.config import Settings, load_settings
 from searchapp.indexer import update_index
+from tests.helpers_serve import ServedApp, serve_process
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "documents"
@@ -67,6 +68,14 @@ def app(settings: Settings) -> Flask:
 @pytest.fixture
 def client(app: Flask) -> FlaskClient:
     return app.test_client()
+
+
+@pytest.fixture(scope="session")
+def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServedApp]:
+    """`searchapp serve` over a copy of the seeds, in its own process, as a user starts it."""
+    root = tmp_path_factory.mktemp("served")
+    with serve_process(copy_seeds(root / "documents"), root / "index") as served_app:
+        yield served_app
 
 
 @pytest.fixture(scope="session")

@@ -23,6 +23,7 @@ from searchapp.config import Settings, load_settings
 from searchapp.indexer import update_index
 from searchapp.web import admin
 from searchapp.web.admin import blueprint
+from searchapp.web.admin.store import MAX_FAILURES
 from tests.conftest import copy_seeds
 
 PASSWORD = "correct horse battery staple"
@@ -53,8 +54,6 @@ def make_app(tmp_path: Path, password: str | None = PASSWORD, **changes: Any) ->
     settings = replace(load_settings(documents, index), admin_password=password, **changes)
     app = create_app(settings)
     app.config["TESTING"] = True
-    if password:
-        app.extensions[admin.EXTENSION].login_delay = 0.01
     return app
 
 
@@ -222,11 +221,76 @@ def test_wrong_password_is_refused(anon: FlaskClient) -> None:
     assert empty.status_code == 403
 
 
-def test_failed_logins_are_slowed_down(anon: FlaskClient, admin_app: Flask) -> None:
-    admin_app.extensions[admin.EXTENSION].login_delay = 0.3
-    started = time.monotonic()
-    assert log_in(anon, "nope").status_code == 403
-    assert time.monotonic() - started >= 0.3
+def failed_logins(client: FlaskClient, times: int) -> list[Any]:
+    return [log_in(client, "nope") for _ in range(times)]
+
+
+def test_failed_logins_lock_the_client_out_without_waiting(anon: FlaskClient) -> None:
+    tries = failed_logins(anon, MAX_FAILURES)
+    assert [r.status_code for r in tries] == [403] * (MAX_FAILURES - 1) + [429]
+    locked = tries[-1]
+    assert int(locked.headers["Retry-After"]) > 60
+    assert "Too many failed logins" in locked.text
+    # Locked out: even the right password is refused until the lockout ends.
+    right = log_in(anon)
+    assert right.status_code == 429
+    assert anon.get("/admin").status_code == 303
+
+
+def test_lockout_is_per_client(admin_app: Flask) -> None:
+    guesser = admin_app.test_client()
+    failed_logins(guesser, MAX_FAILURES)
+    other = admin_app.test_client()
+    other.environ_base["REMOTE_ADDR"] = "192.0.2.7"
+    assert log_in(other).status_code == 303
+
+
+def test_failures_are_counted_across_workers(admin_app: Flask) -> None:
+    """Two app instances over the same index, as two gunicorn workers: one count."""
+    second = create_app(settings_of(admin_app))
+    one, two = admin_app.test_client(), second.test_client()
+    half = MAX_FAILURES // 2
+    assert all(r.status_code == 403 for r in failed_logins(one, half))
+    rest = failed_logins(two, MAX_FAILURES - half)
+    assert rest[-1].status_code == 429
+    assert log_in(one).status_code == 429
+
+
+def test_a_success_clears_the_count(anon: FlaskClient) -> None:
+    failed_logins(anon, MAX_FAILURES - 1)
+    assert log_in(anon).status_code == 303
+    anon.post("/admin/logout", data={"csrf_token": csrf_of(anon)})
+    assert all(r.status_code == 403 for r in failed_logins(anon, MAX_FAILURES - 1))
+
+
+def test_cookie_is_secure_when_configured(tmp_path: Path) -> None:
+    app = make_app(tmp_path, secure_cookies=True)
+    client = app.test_client()
+    cookie = log_in(client).headers["Set-Cookie"]
+    assert "Secure" in cookie
+
+
+def test_a_logged_out_cookie_no_longer_logs_in(client: FlaskClient, admin_app: Flask) -> None:
+    cookie = client.get_cookie("session")
+    assert cookie is not None
+    client.post("/admin/logout", data={"csrf_token": csrf_of(client)})
+    replay = admin_app.test_client()
+    replay.set_cookie("session", cookie.value)
+    assert replay.get("/admin").status_code == 303
+
+
+@pytest.mark.parametrize(
+    "target",
+    ["/admin\r\nSet-Cookie: x=1", "/admin/%0d%0aX: 1\r\n", "/admin\n", "//evil.example", "/adminx"],
+)
+def test_next_with_control_characters_is_refused(anon: FlaskClient, target: str) -> None:
+    page = anon.get("/admin/login", query_string={"next": target})
+    assert page.status_code == 200
+    data = {"csrf_token": csrf_of(anon), "password": PASSWORD, "next": target}
+    response = anon.post("/admin/login", data=data)
+    assert response.status_code == 303
+    assert response.location in ("/admin", "/admin/%0d%0aX: 1")
+    assert "\n" not in response.location and "\r" not in response.location
 
 
 @pytest.mark.parametrize(
@@ -655,7 +719,6 @@ def bigger_app(tmp_path: Path) -> Iterator[Flask]:
     update_index(documents, index)
     settings = replace(load_settings(documents, index), admin_password=PASSWORD)
     app = create_app(settings)
-    app.extensions[admin.EXTENSION].login_delay = 0.01
     yield app
 
 
@@ -695,7 +758,6 @@ def test_workers_share_the_session_key_and_the_reindex_status(
 ) -> None:
     first = make_app(tmp_path)
     second = create_app(settings_of(first))  # another worker over the same folders
-    second.extensions[admin.EXTENSION].login_delay = 0.01
     assert first.secret_key == second.secret_key
     key_file = settings_of(first).index / admin.SECRET_FILE
     assert key_file.stat().st_mode & 0o777 == 0o600

@@ -14,7 +14,6 @@ import pytest
 from searchapp import create_app
 from searchapp.config import load_settings
 from searchapp.indexer import update_index
-from searchapp.web import admin
 from tests.conftest import copy_seeds, serve
 
 pytestmark = pytest.mark.browser
@@ -36,7 +35,6 @@ def admin_server(tmp_path: Path) -> Iterator[str]:
     update_index(documents, index)
     settings = load_settings(documents, index)
     app = create_app(replace(settings, admin_password=PASSWORD, max_upload_bytes=LIMIT))
-    app.extensions[admin.EXTENSION].login_delay = 0.01
     yield from serve(app)
 
 

@@ -14,6 +14,7 @@ from spec import PARAGRAPH_KEYS
 from searchapp import create_app
 from searchapp.config import load_settings
 from searchapp.indexer import update_index
+from searchapp.web import document_list
 from searchapp.web.service import get_service
 
 JSON = {"Accept": "application/json"}
@@ -86,7 +87,8 @@ def test_permalink_json(client: FlaskClient) -> None:
     assert response.status_code == 200
     assert "Accept" in response.headers["Vary"]
     data = response.get_json()
-    assert set(data) == PARAGRAPH_KEYS
+    assert set(data) >= PARAGRAPH_KEYS
+    assert data["printed"] is None  # the seeds do not number their paragraphs
     assert (data["doc_id"], data["pid"], data["year"]) == (DOC_2012, 4, 2012)
     assert data["url"] == f"/documents/{DOC_2012}/4"
 
@@ -183,3 +185,53 @@ def test_index_folder_is_not_touched_by_the_app(tmp_path: Path) -> None:
     app = create_app(load_settings(tmp_path / "docs", tmp_path / "index"))
     assert app.test_client().get("/documents").status_code == 503
     assert not (tmp_path / "index").exists()
+
+
+def test_documents_index_pages_and_years_keep_their_state_in_the_url(
+    client: FlaskClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(document_list, "PAGE_SIZE", 1)
+    first = client.get("/documents").get_data(as_text=True)
+    assert "Page 1 of 2" in first
+    assert first.count('<ul class="doc-list">') == 1
+    assert 'href="/documents?page=2"' in first
+    second = client.get("/documents?page=2").get_data(as_text=True)
+    assert "Page 2 of 2" in second and DOC_2002 in second and DOC_2012 not in second
+    year = client.get("/documents?year=2012").get_data(as_text=True)
+    assert DOC_2012 in year and DOC_2002 not in year and "Page 1 of" not in year
+    assert 'href="/documents?year=2002"' in year and 'href="/documents">All years' in year
+    by_title = client.get("/documents?sort=title&page=2").get_data(as_text=True)
+    assert 'href="/documents?sort=title"' in by_title
+
+
+@pytest.mark.parametrize(
+    "query", ["page=3", "page=0", "page=x", "year=1850", "year=%3Cscript%3E", "sort=size"]
+)
+def test_documents_index_bad_parameters_are_400(
+    client: FlaskClient, monkeypatch: pytest.MonkeyPatch, query: str
+) -> None:
+    monkeypatch.setattr(document_list, "PAGE_SIZE", 1)
+    response = client.get(f"/documents?{query}")
+    assert response.status_code == 400
+    assert "<script>" not in response.get_data(as_text=True)
+
+
+def test_find_in_document_counts_a_phrase_once_and_not_its_words_alone(
+    client: FlaskClient,
+) -> None:
+    def matches(q: str) -> tuple[int, str]:
+        html = client.get(f"/documents/{DOC_2002}", query_string={"q": q}).get_data(as_text=True)
+        found = re.search(r'data-matches="(\d+)"', html)
+        assert found is not None
+        return int(found.group(1)), html
+
+    phrase, html = matches('"Korean Peninsula"')
+    assert phrase == html.count("<mark>Korean Peninsula</mark>") > 0
+    words, _ = matches("Korean Peninsula")
+    assert words >= phrase
+    # "weapons" alone (as in "weapons of mass destruction") is no match of "nuclear weapons".
+    nuclear, html = matches('"nuclear weapons"')
+    assert nuclear == html.count("<mark>nuclear weapons</mark>")
+    assert "<mark>weapons</mark>" not in html
+    mixed, html = matches('"nuclear weapons" destruction')
+    assert "<mark>destruction</mark>" in html and mixed > nuclear

@@ -161,3 +161,24 @@ def test_no_inline_scripts_or_styles(client: FlaskClient) -> None:
     assert "style=" not in html and "<style" not in html
     assert " on" + "click=" not in html
     assert '"includeIndicatorStyles": false' in html
+
+
+def test_browse_reaches_every_paragraph_past_page_1000(client: FlaskClient) -> None:
+    total = client.get("/api/search?q=&per_page=1").get_json()["total"]
+    last = client.get(f"/api/search?q=&per_page=1&page={total}").get_json()
+    assert len(last["hits"]) == 1
+    deep = client.get("/search?q=&per_page=1&page=1001")
+    assert deep.status_code == 200
+    assert client.get(f"/api/search?q=&per_page=1&page={total + 1}").get_json()["hits"] == []
+    html = client.get(f"/search?q=&per_page=1&page={total}").get_data(as_text=True)
+    assert f"Page {total} of {total}" in html
+
+
+def test_repeated_filters_are_capped(client: FlaskClient) -> None:
+    many = "&".join(f"year={1900 + n}" for n in range(60))
+    for path in ("/search", "/api/search"):
+        response = client.get(f"{path}?q=cooperation&{many}")
+        assert response.status_code == 400
+        assert "at most 50 year values" in response.get_data(as_text=True)
+    repeated = "&".join(["year=2002"] * 500)  # the same value many times is one filter
+    assert client.get(f"/search?q=cooperation&{repeated}").status_code == 200

@@ -20,6 +20,7 @@ from searchapp.corpus.kinds import kind_from_title
 from searchapp.corpus.metadata import extract_metadata
 from searchapp.corpus.model import Document, Metadata, Paragraph, UnreadableFile
 from searchapp.corpus.notes import attach_notes
+from searchapp.corpus.numbering import printed_numbers
 from searchapp.corpus.parse import parse
 from searchapp.corpus.parties import normalise_parties
 from searchapp.corpus.readers import read_file, skip_reason, supported_suffixes
@@ -120,10 +121,13 @@ def _load(path: Path, root: Path, given: Metadata | None, spent: budget.Budget) 
     themes = classify([b.text for b in kept], [b.section_label for b in kept])
     spent.check("sections")
     notes = attach_notes(raw.notes, [b.text for b in kept])
+    printed = printed_numbers([b.text for b in kept])
     paragraphs = [
         Paragraph(n, b.text, b.section_label, theme, notes=own)
         for n, (b, theme, own) in enumerate(zip(kept, themes, notes, strict=True), start=1)
     ]
+    for paragraph, number in zip(paragraphs, printed, strict=True):
+        paragraph.printed = number
     removed = cleaned.removed + extraction.removed
     return Document(relpath, metadata, paragraphs, warnings, removed)
 

@@ -11,7 +11,11 @@ import re
 
 # The first word of an address: a title, a form of address or the addressees.
 _ADDRESS_START = re.compile(
-    r"^[-–•·*\s]*(?:mr|mrs|ms|mister|madam|madame|mdm|my|dear|your|his|her|distinguished"
+    # "My" and "His"/"Her" only as the start of a form of address: "My own views, …, are as
+    # follows:" is a sentence, "My dear friends," and "His Excellency …" are addresses.
+    r"^[-–•·*\s]*(?:mr|mrs|ms|mister|madam|madame|mdm|my(?=\s+(?:dear|fellow|friends|brothers"
+    r"|sisters|colleagues|distinguished|esteemed|lords?|ladies)\b)"
+    r"|(?:his|her)(?=\s+(?:excellency|majesty|royal|highness)\b)|dear|your|distinguished"
     r"|esteemed|honou?rable|hon’ble|excellenc(?:y|ies|es)|majest(?:y|ies)|highness(?:es)?"
     r"|ladies|gentlemen|colleagues|friends|brothers|sisters|fellow|heads?|president|secretary"
     r"|co-chairs?|chair(?:man|woman|person)?|delegates|representatives|members|guests)\b\.?",

@@ -46,6 +46,7 @@ class Paragraph:
     # Editorial footnotes on this paragraph, without their numbers: shown with it, searched
     # with it (a search that only matches a note still finds the paragraph).
     notes: list[str] = field(default_factory=list)
+    printed: str = ""  # the number the document prints before it ("13"), if it numbers them
 
 
 @dataclass

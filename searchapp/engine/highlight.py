@@ -20,6 +20,7 @@ WINDOW = 300  # characters in one excerpt window
 EXCERPT_SCAN = 20_000
 MARK_SCAN = 200_000
 _PUNCTUATION = re.compile(r"[^\w\s]")
+_WORD = re.compile(r"\w+(?:\.\w+)*")
 
 
 @dataclass(frozen=True)
@@ -48,6 +49,31 @@ def mark_spans(text: str, stems: frozenset[str], scan: int = MARK_SCAN) -> list[
         else:
             merged.append((start, end))
     return merged
+
+
+def keep_phrases(
+    text: str,
+    spans: list[tuple[int, int]],
+    phrases: frozenset[tuple[str, ...]],
+    loose: frozenset[str],
+) -> list[tuple[int, int]]:
+    """The spans that match the query: those with a word searched on its own (`loose`), and
+    those holding a whole phrase; a phrase's word found alone is no match ("treaty" alone for
+    "security treaty"), so a phrase counts once, not once per word."""
+    if not phrases:
+        return spans
+    kept = []
+    for start, end in spans:
+        terms = tuple(index_term(w.lower()) for w in _WORD.findall(text[start:end]))
+        if any(t in loose for t in terms) or any(_contains(terms, p) for p in phrases):
+            kept.append((start, end))
+    return kept
+
+
+def _contains(terms: tuple[str, ...], phrase: tuple[str, ...]) -> bool:
+    words = [t for t in terms if t]  # stop words have no index term
+    n = len(phrase)
+    return any(tuple(words[i : i + n]) == phrase for i in range(len(words) - n + 1))
 
 
 @lru_cache(maxsize=4096)

@@ -268,6 +268,17 @@ class IndexSearcher:
             return frozenset()
         return _text_stems(parsed)
 
+    def phrases_for(self, text: str) -> tuple[frozenset[tuple[str, ...]], frozenset[str]]:
+        """The query's exact phrases (as index terms) and the terms it searches on their own:
+        a word of a phrase is a match only inside the phrase (see `highlight.keep_phrases`)."""
+        snap = self._current()
+        try:
+            with snap.reading:
+                parsed = self._parse(snap, text)
+        except QueryRefused:
+            return frozenset(), frozenset()
+        return _text_phrases(parsed)
+
     # -- searching --------------------------------------------------------------------
 
     def search(
@@ -637,6 +648,18 @@ def _shortest_span(positions: list[list[int]] | None) -> int | None:
             if best is None or pos - start < best:
                 best = pos - start
     return best
+
+
+def _text_phrases(parsed: ParsedQuery) -> tuple[frozenset[tuple[str, ...]], frozenset[str]]:
+    phrases: set[tuple[str, ...]] = set()
+    loose: set[str] = set()
+    for clause in parsed.should:
+        for leaf in clause.leaves():
+            if isinstance(leaf, wq.Phrase) and leaf.fieldname == "text":
+                phrases.add(tuple(_text(w) for w in leaf.words))
+            elif leaf.field() == "text":
+                loose.update(_text(t) for f, t in leaf.iter_all_terms() if f == "text")
+    return frozenset(phrases), frozenset(loose)
 
 
 def _text_stems(parsed: ParsedQuery) -> frozenset[str]:

@@ -18,23 +18,20 @@ from flask import (
 
 from searchapp import citations
 from searchapp.citations import CSL_MEDIA_TYPE
-from searchapp.search import BadRequest, ParagraphLookup, SearchService, paragraph_url
+from searchapp.search import ParagraphLookup, SearchService, paragraph_url
 from searchapp.web import reading
+from searchapp.web.document_list import document_list
 from searchapp.web.service import accepts_csl, require_index, wants_json
 
 bp = Blueprint("documents", __name__, url_prefix="/documents")
 
 MAX_PID = 2**31 - 1
-DOCUMENT_SORTS = ("date", "title")
 
 
 @bp.get("")
 def index() -> str:
-    sort = request.args.get("sort", "date") or "date"
-    if sort not in DOCUMENT_SORTS:
-        raise BadRequest(f"sort must be one of {', '.join(DOCUMENT_SORTS)}")
-    listing = reading.listing(require_index().documents(), sort)
-    return render_template("documents.html", listing=listing, sort=sort)
+    shown = document_list(require_index().documents(), request.args)
+    return render_template("documents.html", listing=shown.listing, sort=shown.sort, shown=shown)
 
 
 @bp.get("/<doc_id>")
@@ -76,7 +73,7 @@ def csl_for(found: ParagraphLookup) -> dict[str, Any]:
     assert found.document is not None and found.paragraph is not None
     para = found.paragraph
     url = url_for("documents.paragraph", doc_id=para.doc_id, pid=para.pid, _external=True)
-    return citations.csl_item(found.document, para, url, str(para.number))
+    return citations.csl_item(found.document, para, url, str(para.printed or para.number))
 
 
 def _vary_accept(response: Response) -> Response:

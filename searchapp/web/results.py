@@ -7,7 +7,6 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from searchapp.search import MAX_PAGE
 from searchapp.web.state import SearchState
 
 BAR_HEIGHT = 48  # px, the tallest bar of the year chart
@@ -59,6 +58,15 @@ class Results:
     @property
     def chart_height(self) -> int:
         return BAR_HEIGHT
+
+    @property
+    def unit(self) -> str:
+        """What `total` counts: documents when grouped by document, else paragraphs."""
+        return "document" if self.data.get("grouped") else "paragraph"
+
+    @property
+    def units(self) -> str:
+        return f"{self.unit}s"
 
     @property
     def first(self) -> int:
@@ -155,5 +163,5 @@ def build(data: dict[str, Any], state: SearchState) -> Results:
         sections=section_items(data, state),
         chips=chips(state),
         parties=party_items(data, state),
-        pages=min(MAX_PAGE, max(1, math.ceil(data["total"] / data["per_page"]))),
+        pages=max(1, math.ceil(data["total"] / data["per_page"])),
     )

@@ -5,8 +5,11 @@ They exist only when an admin password is set: `SEARCHAPP_ADMIN_PASSWORD` in the
 (`SEARCHAPP_ADMIN_PASSWORD = "..."`, optionally `SECRET_KEY = "..."`). Without one, nothing
 under /admin is registered, so every /admin URL is a 404 and the header has no Admin link.
 
-With one, every page needs a login (a signed session cookie, HttpOnly and SameSite=Lax) and
-every POST carries the session's CSRF token in a hidden field (or an X-CSRF-Token header).
+With one, every page needs a login (a signed session cookie, HttpOnly and SameSite=Lax, and
+Secure with SEARCHAPP_SECURE_COOKIES=1 or SESSION_COOKIE_SECURE = True in the instance config;
+its session id is checked on the server, so a logout ends it) and every POST carries the
+session's CSRF token in a hidden field (or an X-CSRF-Token header). Failed logins are counted
+per client in a store every worker shares (`store`), with a lockout answered 429.
 
 Adding is two steps (upload or paste, then add): see `staging`. Reindex runs
 `update_index(rebuild=True)` in a background thread: see `reindex`. One writer at a time per
@@ -18,6 +21,7 @@ The parts:
     blueprint  the blueprint every part registers on, EXTENSION, AdminError, the indexer call
     state      AdminState, what the pages share in one process
     auth       login, logout, the session fingerprint, CSRF, the shared session key
+    store      failed logins per client and server-side sessions, shared by the workers
     staging    upload, paste, preview, add, cancel, the staging folders and their sweep
     reindex    ReindexJob, JobFile, the reindex part of the state, the background run, status
     (here)     init_admin, the request hooks, the error handlers and the admin home
@@ -92,6 +96,8 @@ def init_admin(app: Flask, settings: Settings | None = None) -> bool:
         app.secret_key = instance.get("SECRET_KEY") or shared_secret(settings.index)
     app.config["SESSION_COOKIE_HTTPONLY"] = True
     app.config["SESSION_COOKIE_SAMESITE"] = "Lax"
+    secure = settings.secure_cookies or bool(instance.get("SESSION_COOKIE_SECURE"))
+    app.config["SESSION_COOKIE_SECURE"] = secure
     app.extensions[EXTENSION] = AdminState(str(password), settings)
     app.register_blueprint(bp)
     nav = app.extensions.get("searchapp.nav")

@@ -1,14 +1,15 @@
-"""Who may use the admin pages: the password login and logout, the session's fingerprint of the
-password, the CSRF token every POST carries, and the session key shared by worker processes.
+"""Who may use the admin pages: the password login (failed logins counted per client, with a
+lockout) and logout, the session (a fingerprint of the password and a server-side session id),
+the CSRF token every POST carries, and the session key shared by worker processes.
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
+import math
 import os
 import secrets
-import time
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -63,8 +64,11 @@ def fingerprint(state: AdminState) -> str:
 
 
 def logged_in() -> bool:
+    state = admin_state()
     mark = session.get("admin")
-    return isinstance(mark, str) and hmac.compare_digest(mark, fingerprint(admin_state()))
+    if not (isinstance(mark, str) and hmac.compare_digest(mark, fingerprint(state))):
+        return False
+    return state.store.session_valid(session.get("sid"))
 
 
 def csrf_token() -> str:
@@ -85,41 +89,69 @@ def check_csrf() -> None:
 
 
 def local_path(value: str | None) -> str:
-    """`value` if it is a path of the admin pages, else the admin home (no open redirects)."""
+    """`value` if it is a path of the admin pages, else the admin home (no open redirects, and
+    nothing a Location header cannot carry: control characters, CR/LF above all)."""
     value = (value or "").rstrip("?")
-    parts = urlsplit(value)
-    if parts.scheme or parts.netloc or not value.startswith("/admin") or "\\" in value:
-        return url_for("admin.home")
-    return value
+    home = url_for("admin.home")
+    if not (value == "/admin" or value.startswith(("/admin/", "/admin?"))):
+        return home
+    if "\\" in value or any(ord(c) < 32 or ord(c) == 127 for c in value):
+        return home
+    try:
+        parts = urlsplit(value)
+    except ValueError:
+        return home
+    return home if parts.scheme or parts.netloc else value
+
+
+def client_id() -> str:
+    """Whom failed logins are counted against: the client's address (the proxy's client when
+    SEARCHAPP_PROXY_FIX says which proxies to trust)."""
+    return request.remote_addr or "unknown"
 
 
 @bp.route("/login", methods=["GET", "POST"])
-def login() -> Response | str | tuple[str, int]:
+def login() -> Response | str | tuple[str, int] | tuple[str, int, dict[str, str]]:
     state = admin_state()
     next_path = local_path(request.values.get("next"))
     if request.method == "GET":
         if logged_in():
             return redirect(next_path, code=303)
         return render_template("admin/login.html", next=next_path, error=None)
+    client = client_id()
+    wait = state.store.locked_for(client)
+    if wait:
+        return _locked_out(next_path, wait)
     password = request.form.get("password", "")
     if hmac.compare_digest(password.encode("utf-8", "replace"), state.password.encode()):
+        state.store.clear_failures(client)
         session.clear()
         session["admin"] = fingerprint(state)
+        session["sid"] = state.store.new_session()
         session["csrf"] = secrets.token_urlsafe(32)
         return redirect(next_path, code=303)
-    return _refuse_login(state, next_path)
-
-
-def _refuse_login(state: AdminState, next_path: str) -> tuple[str, int]:
-    with state.failed_logins:  # one failed guess at a time, each one slow
-        time.sleep(state.login_delay)
-    log.warning("admin: failed login from %s", request.remote_addr)
+    log.warning("admin: failed login from %s", client)
+    wait = state.store.record_failure(client)
+    if wait:
+        return _locked_out(next_path, wait)
     error = "Wrong password. Try again."
     return render_template("admin/login.html", next=next_path, error=error), 403
 
 
+def _locked_out(next_path: str, wait: float) -> tuple[str, int, dict[str, str]]:
+    minutes = max(1, math.ceil(wait / 60))
+    error = (
+        "Too many failed logins from your address. "
+        f"Try again in {minutes} minute{'s' if minutes != 1 else ''}."
+    )
+    html = render_template("admin/login.html", next=next_path, error=error)
+    return html, 429, {"Retry-After": str(math.ceil(wait))}
+
+
 @bp.post("/logout")
 def logout() -> Response:
+    # The session id is forgotten on the server: a copy of the cookie no longer logs in.
+    admin_state().store.end_session(session.get("sid"))
     session.clear()
     flash("You are logged out.")
     return redirect(url_for("admin.login"), code=303)
