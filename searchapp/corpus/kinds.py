@@ -33,6 +33,23 @@ KINDS = [
         (r"\breport\b", "report"),
     )
 ]
+# The same kinds named in Russian and Chinese titles (cp1251, KOI8-R, GB18030 and Big5 files
+# are read right, and their first line is their title). Chinese has no spaces: no \b there.
+KINDS += [
+    (re.compile(p, re.I), kind)
+    for p, kind in (
+        (r"\bсовместн\w+\s+декларац\w+", "joint declaration"),
+        (r"\bсовместн\w+\s+заявлени\w+", "joint statement"),
+        (r"\bсовместн\w+\s+коммюнике\b", "joint communiqué"),
+        (r"\bдоговор\w*", "treaty"),
+        (r"\bсоглашени\w+", "agreement"),
+        (r"联合宣言|聯合宣言", "joint declaration"),
+        (r"联合声明|聯合聲明", "joint statement"),
+        (r"联合公报|聯合公報", "joint communiqué"),
+        (r"条约|條約", "treaty"),
+        (r"协定|協定", "agreement"),
+    )
+]
 JOINT_KINDS = frozenset(
     {"joint declaration", "joint statement", "joint communiqué", "communiqué", "treaty"}
     | {"agreement", "convention", "protocol", "memorandum of understanding", "declaration"}
