@@ -63,11 +63,7 @@ def build_parser() -> ArgumentParser:
     p = sub.add_parser("search", help="search from the command line")
     _folders(p)
     p.add_argument("query", nargs="?", default="", help="the query (empty: browse)")
-    p.add_argument("--year", action="append", default=[], help="filter by year (repeatable)")
-    p.add_argument("--section", action="append", default=[], help="filter by section")
-    p.add_argument(
-        "--party", action="append", default=[], help="filter by party (repeatable): China, RUS"
-    )
+    _filters(p)
     p.add_argument("--limit", type=int, default=10, help="hits to show (default 10, any number)")
     p.add_argument("--page", type=int, default=1)
     p.add_argument("--sort", default="relevance", choices=["relevance", "newest", "oldest"])
@@ -81,6 +77,12 @@ def build_parser() -> ArgumentParser:
     p.add_argument(
         "--all", action="store_true", help="with --format csv|jsonl: every hit (up to the cap)"
     )
+
+    p = sub.add_parser("trend", help="how a query's hits spread over the years")
+    _folders(p)
+    p.add_argument("query", nargs="?", default="", help="the query (empty: every paragraph)")
+    _filters(p)
+    p.add_argument("--json", action="store_true", help="print the JSON of /api/trend")
 
     p = sub.add_parser("add", help="add new texts and index them")
     _folders(p)
@@ -107,7 +109,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     if settings.index.exists() and not settings.index.is_dir():
         print(f"searchapp: the index path {settings.index} is not a folder", file=sys.stderr)
         return USAGE
-    command = {"index": cmd_index, "search": cmd_search, "add": cmd_add, "serve": cmd_serve}
+    command = {
+        "index": cmd_index,
+        "search": cmd_search,
+        "trend": cmd_trend,
+        "add": cmd_add,
+        "serve": cmd_serve,
+    }
     try:
         return command[args.command](args, settings)
     except IndexBusy as exc:
@@ -213,16 +221,54 @@ def _snapshot(documents: Path) -> dict[str, tuple[float, int]]:
     return out
 
 
+def _filters(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--year", action="append", default=[], help="filter by year (repeatable)")
+    p.add_argument("--section", action="append", default=[], help="filter by section")
+    p.add_argument(
+        "--party", action="append", default=[], help="filter by party (repeatable): China, RUS"
+    )
+
+
+def _service(settings: Settings) -> SearchService:
+    return SearchService(
+        settings.index,
+        settings.max_query_length,
+        settings.max_prefix_expansion,
+        settings.per_page_max,
+    )
+
+
+TREND_BAR = 40  # characters of the longest bar
+
+
+def cmd_trend(args: argparse.Namespace, settings: Settings) -> int:
+    signal.signal(signal.SIGPIPE, signal.SIG_DFL)
+    req = SearchRequest(q=args.query, years=args.year, sections=args.section, parties=args.party)
+    try:
+        result = _service(settings).trend(req)
+    except (BadRequest, QueryRefused, IndexMissing) as exc:
+        print(f"searchapp: {exc}", file=sys.stderr)
+        return USAGE
+    if args.json:
+        print(json.dumps(result, ensure_ascii=False, indent=2))
+        return OK
+    top = max((b["per_1000"] for b in result["buckets"]), default=0) or 1
+    print(f"{'year':>4}  {'hits':>6}  {'paragraphs':>10}  {'per 1,000':>9}")
+    for b in result["buckets"]:
+        bar = "█" * round(TREND_BAR * b["per_1000"] / top)
+        print(
+            f"{b['year']:>4}  {b['hits']:>6}  {b['paragraphs']:>10}  {b['per_1000']:>9.1f}  {bar}"
+        )
+    if result["unknown_year_hits"]:
+        print(f"and {result['unknown_year_hits']} hits in texts whose year is unknown")
+    return OK
+
+
 def cmd_search(args: argparse.Namespace, settings: Settings) -> int:
     # Piping the hits into `head` must end quietly, as for any Unix tool.
     signal.signal(signal.SIGPIPE, signal.SIG_DFL)
     try:
-        service = SearchService(
-            settings.index,
-            settings.max_query_length,
-            settings.max_prefix_expansion,
-            settings.per_page_max,
-        )
+        service = _service(settings)
         req = SearchRequest(
             q=args.query,
             years=args.year,

@@ -9,10 +9,11 @@ from __future__ import annotations
 import itertools
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from searchapp import trend
 from searchapp.engine import SORTS, UNKNOWN_YEAR, IndexSearcher, mark_spans
 from searchapp.engine.highlight import keep_phrases
 from searchapp.engine.schema import stored_parties
@@ -146,6 +147,25 @@ class SearchService:
         page = _positive_int(req.page, "page", MAX_PAGE)
         per_page = _positive_int(req.per_page, "per_page", self.per_page_max)
         return self._page(req, page, per_page)
+
+    def trend(
+        self, req: SearchRequest, hit_years: list[dict[str, Any]] | None = None
+    ) -> dict[str, Any]:
+        """How the hits of `req` spread over the years (SPEC `/api/trend`); `hit_years` is the
+        year facet of the same search when the caller already has it (the results page).
+
+        Both year facets ignore the request's own year filter (facets are disjunctive), so
+        the whole time axis shows, whatever year is chosen.
+        """
+        if hit_years is None:
+            hit_years = self._page(req, 1, 1)["facets"]["year"]
+        browse = replace(req, q="", sort="relevance", group=False)
+        paragraph_years = self._page(browse, 1, 1)["facets"]["year"]
+        return {
+            "query": req.q,
+            "buckets": trend.buckets(hit_years, paragraph_years),
+            "unknown_year_hits": trend.unknown_year_hits(hit_years),
+        }
 
     def all_hits(self, req: SearchRequest, cap: int = EXPORT_CAP) -> HitStream:
         """Every hit of `req` in its order (page and per_page ignored), up to `cap`.

@@ -33,6 +33,12 @@ CALLS: dict[str, list[tuple[str, int]]] = {
         ("q=cooperation&year=1x", 400),
         ("q=x&sort=sideways", 400),
     ],
+    "/api/trend": [
+        ("q=cooperation", 200),
+        ("q=security&year=2002&section=Trade+and+economy", 200),
+        ("q=", 200),
+        ("q=x&year=20x2", 400),
+    ],
     "/api/openapi.json": [("", 200)],
 }
 

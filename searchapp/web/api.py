@@ -1,4 +1,5 @@
-"""The JSON API: `/api/search` answers the SPEC's JSON (errors as {"error": ...}).
+"""The JSON API: `/api/search` and `/api/trend` answer the SPEC's JSON (errors as
+{"error": ...}).
 
 `/api/openapi.json` describes every route here (web/openapi.py); `/api` renders it for people.
 """
@@ -19,6 +20,11 @@ bp = Blueprint("api", __name__, url_prefix="/api")
 @bp.get("/search")
 def search() -> dict[str, Any]:
     return get_service().search(SearchState.from_args(request.args).request())
+
+
+@bp.get("/trend")
+def trend() -> dict[str, Any]:
+    return get_service().trend(SearchState.from_args(request.args).request())
 
 
 def _document() -> dict[str, Any]:

@@ -122,6 +122,31 @@ SCHEMAS: dict[str, Any] = {
             "more_in_document": {"type": "integer"},
         },
     },
+    "Trend": {
+        "type": "object",
+        "required": ["query", "buckets"],
+        "properties": {
+            "query": {"type": "string"},
+            "buckets": {
+                "type": "array",
+                "description": "Every year from the first to the last, gaps included.",
+                "items": {
+                    "type": "object",
+                    "required": ["year", "hits", "paragraphs", "per_1000"],
+                    "properties": {
+                        "year": {"type": "integer"},
+                        "hits": {"type": "integer", "minimum": 0},
+                        "paragraphs": {
+                            "type": "integer",
+                            "description": "All paragraphs of the year that pass the filters.",
+                        },
+                        "per_1000": {"type": "number"},
+                    },
+                },
+            },
+            "unknown_year_hits": {"type": "integer", "description": "Hits of undated texts."},
+        },
+    },
     "SearchResponse": {
         "type": "object",
         "required": ["query", "total", "page", "per_page", "hits", "facets", "took_ms"],
@@ -167,6 +192,21 @@ def openapi_document(per_page_max: int, max_query_length: int) -> dict[str, Any]
                     "parameters": _search_parameters(per_page_max, max_query_length),
                     "responses": {
                         "200": _json({"$ref": "#/components/schemas/SearchResponse"}, "Hits."),
+                        **_errors(400, 503),
+                    },
+                }
+            },
+            "/api/trend": {
+                "get": {
+                    "operationId": "trend",
+                    "summary": "How a query's hits spread over the years",
+                    "parameters": [
+                        p
+                        for p in _search_parameters(per_page_max, max_query_length)
+                        if p["name"] in ("q", "year", "section", "party")
+                    ],
+                    "responses": {
+                        "200": _json({"$ref": "#/components/schemas/Trend"}, "Buckets."),
                         **_errors(400, 503),
                     },
                 }

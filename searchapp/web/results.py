@@ -9,9 +9,10 @@ from typing import Any
 
 from searchapp.web.state import SearchState
 
-BAR_HEIGHT = 48  # px, the tallest bar of the year chart
-CHART_WIDTH = 256  # px that the bars share, each between SLOT_MIN and SLOT_MAX wide
-SLOT_MIN, SLOT_MAX = 6, 28
+# The trend chart's drawing units. The SVG scales to the width of its box, so its height and
+# its labels grow with the number of years: a chart of 80 years stays legible on a phone.
+TREND_SLOT = 12  # one year; a bar fills most of its slot
+TREND_MODES = {"hits": "Paragraphs", "per1000": "Per 1,000 paragraphs of the year"}
 
 
 @dataclass(frozen=True)
@@ -25,13 +26,37 @@ class FacetItem:
 
 
 @dataclass(frozen=True)
-class YearBar:
-    item: FacetItem
+class TrendBar:
+    year: int
+    hits: int
+    paragraphs: int
+    per_1000: float
     x: int
     y: int
+    height: int
+    selected: bool
+    url: str  # filters the results to this year
+
+    @property
+    def label(self) -> str:
+        share = f"{self.per_1000:g} per 1,000"
+        return f"{self.year}: {self.hits} of {self.paragraphs} paragraphs ({share})"
+
+
+@dataclass(frozen=True)
+class TrendChart:
+    """The search's hits per year, on a true time axis (a year without texts is a gap)."""
+
+    bars: list[TrendBar]
+    ticks: list[tuple[int, int, str]]  # (x, year, text-anchor) of the labelled years
+    mode: str  # "hits" or "per1000"
+    mode_links: list[tuple[str, str, bool]]  # (label, url, current)
+    unknown_year_hits: int
     width: int
     height: int
-    slot: int
+    bar_width: int
+    baseline: int  # the y of the bars' foot
+    font_size: int
 
 
 @dataclass(frozen=True)
@@ -45,19 +70,11 @@ class Results:
     data: dict[str, Any]
     state: SearchState
     years: list[FacetItem]
-    bars: list[YearBar]
+    trend: TrendChart | None
     sections: list[FacetItem]
     chips: list[Chip]
     parties: list[FacetItem]
     pages: int
-
-    @property
-    def chart_width(self) -> int:
-        return sum(bar.slot for bar in self.bars)
-
-    @property
-    def chart_height(self) -> int:
-        return BAR_HEIGHT
 
     @property
     def unit(self) -> str:
@@ -99,16 +116,64 @@ def year_items(data: dict[str, Any], state: SearchState) -> list[FacetItem]:
     ]
 
 
-def year_bars(items: list[FacetItem]) -> list[YearBar]:
-    """One bar per year, as wide as the chart allows; the tallest is BAR_HEIGHT."""
-    top = max((i.count for i in items), default=0) or 1
-    slot = min(SLOT_MAX, max(SLOT_MIN, CHART_WIDTH // max(len(items), 1)))
-    width = max(4, slot * 3 // 4)
+def trend_chart(trend: dict[str, Any], state: SearchState) -> TrendChart | None:
+    """The chart of /api/trend's buckets, bars scaled to the largest of the chosen measure."""
+    buckets = trend["buckets"]
+    if not any(b["hits"] for b in buckets):
+        return None
+    mode = state.chart if state.chart in TREND_MODES else "hits"
+    value = (lambda b: b["per_1000"]) if mode == "per1000" else (lambda b: b["hits"])
+    top = max(value(b) for b in buckets) or 1
+    width = len(buckets) * TREND_SLOT
+    tallest = max(90, width // 5)
+    font_size = max(10, width // 32)
     bars = []
-    for n, item in enumerate(items):
-        height = max(2, round(BAR_HEIGHT * item.count / top))
-        bars.append(YearBar(item, n * slot, BAR_HEIGHT - height, width, height, slot))
-    return bars
+    for n, b in enumerate(buckets):
+        height = round(tallest * value(b) / top)
+        if b["hits"]:
+            height = max(2, height)  # a year with hits always shows
+        bars.append(
+            TrendBar(
+                year=b["year"],
+                hits=b["hits"],
+                paragraphs=b["paragraphs"],
+                per_1000=b["per_1000"],
+                x=n * TREND_SLOT,
+                y=tallest - height,
+                height=height,
+                selected=str(b["year"]) in state.years,
+                url=state.toggle_year(b["year"]),
+            )
+        )
+    return TrendChart(
+        bars=bars,
+        ticks=_ticks([b["year"] for b in buckets]),
+        mode=mode,
+        mode_links=[(label, state.charted(m), m == mode) for m, label in TREND_MODES.items()],
+        unknown_year_hits=trend.get("unknown_year_hits", 0),
+        width=width,
+        height=tallest + font_size + 6,
+        bar_width=TREND_SLOT - 2,
+        baseline=tallest,
+        font_size=font_size,
+    )
+
+
+def _ticks(years: list[int]) -> list[tuple[int, int, str]]:
+    """The first and last year, and every decade (every fifth or every other year of a
+    shorter span) between, where its label does not crowd the first or last."""
+    n = len(years)
+    step = 2 if n <= 12 else 5 if n <= 40 else 10
+    marks = {0, n - 1} | {i for i, y in enumerate(years) if y % step == 0 and 3 <= i <= n - 4}
+    anchors = {0: "start", n - 1: "end"}
+    return [
+        (
+            i * TREND_SLOT + (0 if i == 0 else TREND_SLOT if i == n - 1 else TREND_SLOT // 2),
+            years[i],
+            anchors.get(i, "middle"),
+        )
+        for i in sorted(marks)
+    ]
 
 
 def section_items(data: dict[str, Any], state: SearchState) -> list[FacetItem]:
@@ -153,13 +218,13 @@ def chips(state: SearchState) -> list[Chip]:
     return out
 
 
-def build(data: dict[str, Any], state: SearchState) -> Results:
+def build(data: dict[str, Any], state: SearchState, trend: dict[str, Any]) -> Results:
     years = year_items(data, state)
     return Results(
         data=data,
         state=state,
         years=years,
-        bars=year_bars(years),
+        trend=trend_chart(trend, state),
         sections=section_items(data, state),
         chips=chips(state),
         parties=party_items(data, state),

@@ -12,8 +12,12 @@ bp = Blueprint("search", __name__)
 
 
 def _search_response(state: SearchState) -> Response:
-    data = get_service().search(state.request())
-    view = results.build(data, state)
+    service = get_service()
+    data = service.search(state.request())
+    # The chart reuses the search's year facet; only the paragraphs per year cost a lookup.
+    years = data["facets"]["year"]
+    trend = service.trend(state.request(), hit_years=years) if data["total"] else {"buckets": []}
+    view = results.build(data, state, trend)
     fragment = is_fragment_request()
     template = "_results.html" if fragment else "search.html"
     response = make_response(render_template(template, results=view, fragment=fragment))

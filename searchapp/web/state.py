@@ -35,6 +35,16 @@ def _values(args: MultiDict[str, str], name: str) -> tuple[str, ...]:
     return tuple(seen)
 
 
+CHARTS = ("hits", "per1000")
+
+
+def _chart(value: str | None) -> str:
+    chart = (value or "hits").strip().lower()
+    if chart not in CHARTS:
+        raise BadRequest(f"chart must be one of {', '.join(CHARTS)}, not {chart[:40]!r}")
+    return chart
+
+
 @dataclass(frozen=True)
 class SearchState:
     q: str = ""
@@ -45,6 +55,7 @@ class SearchState:
     group: bool = False
     page: str = "1"
     per_page: str = "10"
+    chart: str = "hits"  # the trend chart: "hits" or "per1000" (per 1,000 paragraphs)
 
     @classmethod
     def from_args(cls, args: MultiDict[str, str]) -> SearchState:
@@ -57,6 +68,7 @@ class SearchState:
             group=_flag(args.get("group"), "group"),
             page=args.get("page", "1") or "1",
             per_page=args.get("per_page", "10") or "10",
+            chart=_chart(args.get("chart")),
         )
 
     def request(self) -> SearchRequest:
@@ -87,6 +99,8 @@ class SearchState:
             out.append(("sort", self.sort))
         if self.group:
             out.append(("group", "1"))
+        if self.chart != "hits":
+            out.append(("chart", self.chart))
         if self.per_page not in ("", "10"):
             out.append(("per_page", self.per_page))
         if self.page not in ("", "1"):
@@ -114,6 +128,9 @@ class SearchState:
 
     def toggle_party(self, party: str) -> str:
         return self.changed(parties=_toggle(self.parties, party)).url()
+
+    def charted(self, chart: str) -> str:
+        return self.changed(chart=chart, page=self.page).url()
 
     def sorted_by(self, sort: str) -> str:
         return self.changed(sort=sort).url()
