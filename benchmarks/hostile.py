@@ -100,7 +100,15 @@ def xml_of_elements(elements: int) -> bytes:
 FILES: dict[str, tuple[str, Callable[[int], bytes]]] = {
     "YAML billion laughs": ("laughs.md", lambda n: billion_laughs_markdown()),
     "PDF, 3 million text operators": ("operators.pdf", lambda n: pdf_of_operators(3_000_000 * n)),
+    "PDF, 49,000 operators (under the stream budget)": (
+        "operators-49k.pdf",
+        lambda n: pdf_of_operators(49_000 * n),
+    ),
     "HTML nested 1,200 deep": ("nested.html", lambda n: nested_html(1200 * n)),
+    "HTML nested 9,000 deep (under the nesting budget)": (
+        "nested-9k.html",
+        lambda n: nested_html(9000 * n),
+    ),
     "HTML nested 20,000 deep": ("nested-deep.html", lambda n: nested_html(20_000 * n)),
     "Markdown, 195 kB of '**a '": (
         "emphasis.md",
