@@ -9,7 +9,7 @@ PORT   ?= 5000
 SIZE   ?= default
 BENCH_ARGS ?=
 
-.PHONY: run test lint format bench clean
+.PHONY: run test lint format bench hostile clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -41,6 +41,10 @@ format: $(VENV)/.installed
 
 bench: $(VENV)/.installed-bench
 	$(BIN)/python -m benchmarks.run --size $(SIZE) $(BENCH_ARGS)
+
+# The worst time of reading each known hostile file against the reading budgets.
+hostile: $(VENV)/.installed
+	$(BIN)/python -m benchmarks.hostile
 
 clean:
 	rm -rf $(VENV) index build dist
