@@ -19,7 +19,7 @@ SIZE   ?= default
 BENCH_ARGS ?=
 CHAOS_ARGS ?=
 
-.PHONY: run test lint format bench chaos clean
+.PHONY: run test lint format bench chaos hostile clean
 
 $(BIN)/python:
 	@echo "== creating the virtual environment in $(VENV)/"
@@ -67,6 +67,10 @@ bench: $(VENV)/.installed-bench
 # CHAOS_ARGS="--kills 1 --adds 10" for a smaller budget. The suite runs a small one.
 chaos: $(VENV)/.installed
 	timeout 1800 $(BIN)/python -m benchmarks.chaos $(CHAOS_ARGS)
+
+# The worst time of reading each known hostile file against the reading budgets.
+hostile: $(VENV)/.installed
+	$(BIN)/python -m benchmarks.hostile
 
 clean:
 	rm -rf $(VENV) index build dist

@@ -18,7 +18,8 @@ from searchapp import exports
 from searchapp.adding import RejectedFile, check_date, place, record_metadata
 from searchapp.config import Settings, load_settings
 from searchapp.consistency import IndexNotWritten
-from searchapp.corpus.model import Metadata
+from searchapp.corpus.model import Metadata, UnreadableFile
+from searchapp.corpus.readers import check_size
 from searchapp.engine import IndexBusy, IndexMissing, QueryRefused
 from searchapp.indexer import IndexSummary, check_index, scan, update_index
 from searchapp.search import (
@@ -326,9 +327,11 @@ def cmd_add(args: argparse.Namespace, settings: Settings) -> int:
     for name in args.files:
         path = Path(name)
         try:
+            # Refused before it is read or copied: a file over the limit would never be indexed.
+            check_size(path.stat().st_size, settings.read_limits.max_file_bytes)
             data = path.read_bytes()
             spot = place(settings.documents, path.name, data)
-        except (OSError, RejectedFile) as exc:
+        except (OSError, RejectedFile, UnreadableFile) as exc:
             reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
             print(f"searchapp: cannot add {name}: {reason}", file=sys.stderr)
             status = PARTIAL
@@ -338,7 +341,7 @@ def cmd_add(args: argparse.Namespace, settings: Settings) -> int:
     if not placed:
         return USAGE if status == PARTIAL and len(args.files) == 1 else status
     summary = update_index(settings.documents, settings.index, wait=ADD_WAIT)
-    failed = dict(summary.failed)
+    failed = dict(summary.failed) | dict(summary.skipped)
     service = SearchService(settings.index)
     for rel in placed:
         if rel in failed:

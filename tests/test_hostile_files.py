@@ -193,3 +193,16 @@ def test_split_text_cuts_at_spaces_then_anywhere_as_a_last_resort() -> None:
 def test_chinese_text_is_cut_after_its_full_stops() -> None:
     parts, _ = split_text("中华人民共和国和俄罗斯联邦。" * 800, 5000)
     assert all(p.endswith("。") and len(p) <= 5000 for p in parts)
+
+
+def test_add_refuses_a_file_over_the_size_limit_before_copying_it(tmp_path: Path) -> None:
+    big = tmp_path / "big.txt"
+    big.write_bytes(hostile.one_line_text(1_500_000))
+    docs = tmp_path / "documents"
+    result = run_cli(
+        "add", str(big), "--documents", str(docs), "--index", str(tmp_path / "index"),
+        env=cli_env(SEARCHAPP_MAX_FILE_MB="1"),
+    )  # fmt: skip
+    assert result.returncode == 2
+    assert "cannot add" in result.stderr and "over the 1 MB limit" in result.stderr
+    assert not (docs / "added").exists()

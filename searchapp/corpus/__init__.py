@@ -13,7 +13,7 @@ import logging
 from pathlib import Path
 
 from searchapp.config import ReadLimits, load_read_limits
-from searchapp.corpus import budget
+from searchapp.corpus import budget, language
 from searchapp.corpus.catalog import load_catalog, save_catalog_row
 from searchapp.corpus.clean import clean
 from searchapp.corpus.kinds import kind_from_title
@@ -53,6 +53,7 @@ def load_document(
     (by default config's, with the environment's overrides) allow.
     """
     path = Path(path)
+    language.model()
     with budget.reading(limits or load_read_limits()) as spent:
         try:
             return _load(path, Path(root), given, spent)

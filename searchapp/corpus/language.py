@@ -36,7 +36,7 @@ def detect_language(text: str) -> str | None:
     # The model knows Chinese varieties apart (Cantonese, Wu) and shares the probability of a
     # Chinese text between them: for the index they are one language, written Chinese.
     scores: dict[str, float] = {}
-    for label, probability in _model().rank(sample):
+    for label, probability in model().rank(sample):
         code = _VARIETIES.get(label, label)
         scores[code] = scores.get(code, 0.0) + probability
     language = max(scores, key=scores.__getitem__)
@@ -45,7 +45,9 @@ def detect_language(text: str) -> str | None:
     return language
 
 
-def _model() -> LanguageIdentifier:
+def model() -> LanguageIdentifier:
+    """The classifier, loaded on the first call (`load_document` calls it before a file's
+    time budget starts: loading is the process's cost, not the file's)."""
     global _identifier
     with _loading:
         if _identifier is None:

@@ -69,24 +69,23 @@ def read_file(path: Path) -> RawText:
         raise UnreadableFile(f"unsupported file type {path.suffix or '(none)'}")
     limit = current().limits.max_file_bytes
     try:
-        size = path.stat().st_size
-        if size > limit:
-            raise OverBudget(_too_large(size, limit))
+        check_size(path.stat().st_size, limit)
         with path.open("rb") as f:
             # Read one byte past the limit: a file that grew since stat() is still refused.
             data = f.read(limit + 1)
     except OSError as exc:
         raise UnreadableFile(f"cannot read: {exc.strerror or exc}") from exc
-    if len(data) > limit:
-        raise OverBudget(_too_large(len(data), limit))
+    check_size(len(data), limit)
     return reader(data, path)
 
 
-def _too_large(size: int, limit: int) -> str:
-    return (
-        f"file too large: {_megabytes(size)} MB, over the {_megabytes(limit)} MB limit for one "
-        "document (raise SEARCHAPP_MAX_FILE_MB to index it)"
-    )
+def check_size(size: int, limit: int) -> None:
+    """Refuse a file of `size` bytes over the `limit` for one document."""
+    if size > limit:
+        raise OverBudget(
+            f"file too large: {_megabytes(size)} MB, over the {_megabytes(limit)} MB limit for "
+            "one document (raise SEARCHAPP_MAX_FILE_MB to index it)"
+        )
 
 
 def _megabytes(size: int) -> str:

@@ -154,7 +154,7 @@ def read_html(data: bytes, path: Path) -> RawText:
 _MAX_NESTING_WORK = 50_000_000
 _TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9:-]*)")
 # Elements that never hold others, and those that the next of their kind closes (pages leave
-# them unclosed): neither makes the page deeper.
+# them unclosed): neither makes the page deeper, but starting one costs its depth too.
 _FLAT = frozenset(
     [
         "area",
@@ -196,13 +196,12 @@ _FLAT = frozenset(
 def _check_nesting(page: str) -> None:
     depth = work = 0
     for match in _TAG.finditer(page):
-        if match.group(2).lower() in _FLAT:
+        closing, flat = bool(match.group(1)), match.group(2).lower() in _FLAT
+        if closing:
+            depth = depth if flat else max(0, depth - 1)
             continue
-        if match.group(1):
-            depth = max(0, depth - 1)
-            continue
-        depth += 1
-        work += depth
+        depth += 0 if flat else 1
+        work += depth  # every start tag may look through the open elements
         if work > _MAX_NESTING_WORK:
             raise OverBudget(
                 f"HTML nested too deeply to parse safely (about {depth:,} open elements)"
