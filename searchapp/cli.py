@@ -13,19 +13,14 @@ import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from searchapp.adding import RejectedFile, check_date, place, record_metadata
 from searchapp.config import Settings, load_settings
-from searchapp.corpus.model import Metadata
-from searchapp.engine import IndexBusy, IndexMissing, QueryRefused
-from searchapp.indexer import IndexSummary, scan, update_index
-from searchapp.search import (
-    BadRequest,
-    SearchRequest,
-    SearchService,
-    document_url,
-    paragraph_url,
-)
+
+# Each command imports what it needs when it runs: `searchapp --help` must not pay for the
+# engine, the readers or the web stack, nor `searchapp search` for the readers.
+if TYPE_CHECKING:
+    from searchapp.indexer import IndexSummary
 
 OK, PARTIAL, USAGE = 0, 1, 2
 WATCH_INTERVAL = 2.0
@@ -85,6 +80,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"searchapp: the index path {settings.index} is not a folder", file=sys.stderr)
         return USAGE
     command = {"index": cmd_index, "search": cmd_search, "add": cmd_add, "serve": cmd_serve}
+    from searchapp.engine.store import IndexBusy
+
     try:
         return command[args.command](args, settings)
     except IndexBusy as exc:
@@ -130,6 +127,9 @@ def _check_documents(settings: Settings) -> bool:
 
 
 def cmd_index(args: argparse.Namespace, settings: Settings) -> int:
+    from searchapp.engine.store import IndexBusy
+    from searchapp.indexer import update_index
+
     if not _check_documents(settings):
         return USAGE
     status = _report(update_index(settings.documents, settings.index, args.rebuild, ProgressBar()))
@@ -151,6 +151,8 @@ def cmd_index(args: argparse.Namespace, settings: Settings) -> int:
 
 def _snapshot(documents: Path) -> dict[str, tuple[float, int]]:
     """What changes when a file appears, changes or goes: names, times and sizes."""
+    from searchapp.indexer import scan
+
     out = {}
     for rel in [*scan(documents), "metadata.csv"]:
         try:
@@ -162,6 +164,9 @@ def _snapshot(documents: Path) -> dict[str, tuple[float, int]]:
 
 
 def cmd_search(args: argparse.Namespace, settings: Settings) -> int:
+    from searchapp.engine import IndexMissing, QueryRefused
+    from searchapp.search import BadRequest, SearchRequest, SearchService
+
     try:
         service = SearchService(
             settings.index,
@@ -204,6 +209,11 @@ def _print_hits(result: dict) -> None:  # type: ignore[type-arg]
 
 
 def cmd_add(args: argparse.Namespace, settings: Settings) -> int:
+    from searchapp.adding import RejectedFile, check_date, place, record_metadata
+    from searchapp.corpus.model import Metadata
+    from searchapp.indexer import update_index
+    from searchapp.search import SearchService, document_url, paragraph_url
+
     try:
         date = check_date(args.date)
     except RejectedFile as exc:
@@ -245,6 +255,8 @@ def cmd_add(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     from searchapp import create_app
+    from searchapp.engine.store import IndexBusy
+    from searchapp.indexer import update_index
 
     if not _check_documents(settings):
         return USAGE

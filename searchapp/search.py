@@ -9,13 +9,16 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from searchapp.engine import SORTS, UNKNOWN_YEAR, IndexSearcher, mark_spans
 from searchapp.engine.search import Outcome
-from searchapp.registry import DocumentRow, ParagraphRow, Registry
 from searchapp.sanitize import excerpt_html, marked_html
+
+if TYPE_CHECKING:
+    from searchapp.registry import DocumentRow, ParagraphRow, Registry
 
 MAX_PAGE = 1000
 MAX_FILTER_VALUES = 50  # distinct values of one repeated filter (year=, section=)
@@ -100,8 +103,15 @@ class SearchService:
     ) -> None:
         self.index = index
         self.engine = IndexSearcher(index, max_query_length, max_expansion)
-        self.registry = Registry(index, readonly=True)
         self.per_page_max = per_page_max
+
+    @cached_property
+    def registry(self) -> Registry:
+        """Opened on first use: a search from the command line never needs it, nor the
+        ingestion modules that its rows are made of."""
+        from searchapp.registry import Registry
+
+        return Registry(self.index, readonly=True)
 
     def search(self, req: SearchRequest) -> dict[str, Any]:
         """One page of hits; `per_page` is capped (`per_page_max`, 100 by default)."""

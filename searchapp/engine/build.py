@@ -12,7 +12,7 @@ from whoosh.index import Index
 from whoosh.searching import Searcher
 from whoosh.writing import IndexWriter as WhooshWriter
 
-from searchapp.engine import store, vocabulary
+from searchapp.engine import decoded, store, vocabulary
 from searchapp.engine.schema import ParagraphRecord, record_to_fields
 
 
@@ -89,6 +89,7 @@ class IndexWriter:
             self._writer = None
         if self._words or self.rebuild:
             vocabulary.save(self.gen, self._words, fresh=self.rebuild)
+        decoded.write_for(self.gen)  # what readers would otherwise decode at every open
         if self.rebuild:
             store.publish(self.root, self.gen)
 
