@@ -8,8 +8,11 @@ HOST   ?= 127.0.0.1
 PORT   ?= 5000
 SIZE   ?= default
 BENCH_ARGS ?=
+FUZZ_QUERIES ?= 2000
+FUZZ_BUDGET ?= 120
+FUZZ_DOCUMENTS ?= documents
 
-.PHONY: run test lint format bench clean
+.PHONY: run test lint format bench fuzz clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -41,6 +44,10 @@ format: $(VENV)/.installed
 
 bench: $(VENV)/.installed-bench
 	$(BIN)/python -m benchmarks.run --size $(SIZE) $(BENCH_ARGS)
+
+# A bounded fuzz campaign over HTTP against gunicorn: FUZZ_QUERIES requests or FUZZ_BUDGET seconds.
+fuzz: $(VENV)/.installed
+	$(BIN)/python -m benchmarks.fuzz --documents $(FUZZ_DOCUMENTS) --queries $(FUZZ_QUERIES) --budget $(FUZZ_BUDGET)
 
 clean:
 	rm -rf $(VENV) index build dist

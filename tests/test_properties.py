@@ -24,7 +24,7 @@ EVIL = "<zz-evil onmouseover=x>"  # markup that must never come back unescaped
 WORDS = ["Taiwan", "cooperation", "terrorism", "Korean", "Peninsula", "trade", "energy", "zzq"]
 SYNTAX = ["OR", "AND", "NOT", "-", "+", "(", ")", '"', "*", "?", "~2", "^3", ":", "[", "]", "{"]
 FIELDS = ["year:", "section:", "doc:", "title:", "bogus:", "year:2002..", "year:..2012"]
-VALUES = ["2002", "2012", "1999", "2001..2010", "trade", "Trade and economy", "a TO z", ""]
+VALUES = ["2002", "2012", "1999", "2001..2010", "trade", '"Trade and economy"', "a TO z", ""]
 
 piece = st.one_of(
     st.sampled_from(WORDS),
@@ -33,6 +33,8 @@ piece = st.one_of(
     st.just(EVIL),
     st.text(max_size=6),
 )
+# Marked words next to markup: excerpts must escape it around the <mark>s.
+piece = st.one_of(piece, st.builds(lambda w: f"{EVIL}{w}", st.sampled_from(WORDS)))
 queries = st.one_of(
     st.lists(piece, max_size=40).map(" ".join),
     st.lists(piece, max_size=40).map("".join),
@@ -66,6 +68,17 @@ def _check_page(status: int, body: str) -> None:
     assert status < 500, body[:500]
     assert "Traceback" not in body
     assert EVIL not in body, "markup from the request came back unescaped"
+
+
+def _check_json(status: int, body: str) -> dict[str, Any]:
+    """JSON strings are text (the query is echoed as typed); only excerpts are HTML."""
+    assert status < 500, body[:500]
+    assert "Traceback" not in body
+    data: dict[str, Any] = json.loads(body)
+    for hit in data.get("hits", []):
+        assert EVIL not in hit["excerpt"]
+        assert "<" not in hit["excerpt"].replace("<mark>", "").replace("</mark>", "")
+    return data
 
 
 def _respects_filters(data: dict[str, Any], chosen_years: list[str], chosen: list[str]) -> None:
@@ -103,9 +116,7 @@ def test_the_api_never_fails_and_respects_its_filters(
     params += [("year", y) for y in year] + [("section", s) for s in section]
     params += [("sort", sort)] if sort.strip() else []
     response = client.get("/api/search", query_string=params)
-    body = response.get_data(as_text=True)
-    _check_page(response.status_code, body)
-    data = json.loads(body)
+    data = _check_json(response.status_code, response.get_data(as_text=True))
     if response.status_code == 200:
         _respects_filters(data, year, section)
     else:

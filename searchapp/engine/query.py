@@ -299,9 +299,10 @@ class _Parser:
             return None
         if len(stems) == 1:
             return wq.Term(fieldname, stems[0])
-        if phrase:
+        if phrase and _SCHEMA[fieldname].format.supports("positions"):
             return wq.Phrase(fieldname, stems)
-        # One typed word that the tokenizer splits ("state-to-state"): all its parts.
+        # Without positions (a title) a phrase can only ask for all its words.
+        # Or one typed word that the tokenizer splits ("state-to-state"): all its parts.
         return wq.And([wq.Term(fieldname, s) for s in stems])
 
     def field_query(self, name: str, value: str) -> wq.Query | None:
