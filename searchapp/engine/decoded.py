@@ -3,13 +3,16 @@
 Queries need, for every paragraph, whether it is live, its year, section, document, reading
 order and field lengths as NumPy arrays. Whoosh keeps them in columns read one Python value
 at a time: at UN size that was most of a cold `searchapp search`. So they are decoded once
-per committed state of a generation (Whoosh's TOC generation number), when the index writer
-commits, and written as .npy files into `decoded-NNNNNN/` inside the generation folder; a
-reader memory-maps them, which costs milliseconds and shares the pages between processes.
+per segment, when the index writer commits the segment, and written as .npy files into
+`decoded/<segment id>/` inside the generation folder; a reader memory-maps them (which costs
+milliseconds and shares the pages between processes) and only joins them: segment files
+never change once written, and deletions, the one thing that does change, are read from the
+segment's list of deleted documents. A commit that adds one document decodes only the new
+small segment.
 
-A generation written before this existed, or whose arrays are missing or do not match (the
-TOC generation or the paragraph count differs), is decoded from Whoosh as before, and the
-arrays are saved then if the folder is writable.
+A segment whose arrays are missing or do not match (a generation written before this
+existed) is decoded from Whoosh as before, and its arrays are saved then if the folder is
+writable.
 """
 
 from __future__ import annotations
@@ -26,12 +29,12 @@ import numpy as np
 from whoosh import index as windex
 from whoosh.reading import IndexReader
 
-from searchapp.engine.postings import column_values, field_lengths, live_mask
+from searchapp.engine.postings import column_values, field_lengths
 
-PREFIX = "decoded-"
+FOLDER = "decoded"
 VALUES = "values.json"
 LENGTH_FIELDS = ("text", "doc_title", "section_text")
-KEEP = 2  # decoded states kept: the newest, and the one a running reader may still map
+ARRAYS = ("year", "section_code", "doc_code", "order", *(f"length_{f}" for f in LENGTH_FIELDS))
 
 
 @dataclass
@@ -46,92 +49,71 @@ class Decoded:
     order: np.ndarray
     lengths: dict[str, np.ndarray]
 
-    def arrays(self) -> dict[str, np.ndarray]:
-        named = {
-            "live": self.live,
-            "year_code": self.year_code,
-            "section_code": self.section_code,
-            "doc_code": self.doc_code,
-            "order": self.order,
-        }
-        return named | {f"length_{f}": a for f, a in self.lengths.items()}
-
 
 def _text(value: object) -> str:
     return value.decode("utf-8") if isinstance(value, bytes) else str(value)
 
 
-def _codes(values: list[object]) -> tuple[list[object], np.ndarray]:
+def _codes(values: list[str]) -> tuple[list[str], np.ndarray]:
     """Distinct values (first-seen order) and each document's index into them."""
-    index: dict[object, int] = {}
+    index: dict[str, int] = {}
     codes = np.fromiter((index.setdefault(v, len(index)) for v in values), np.int32, len(values))
     return list(index), codes
 
 
-def decode(reader: IndexReader) -> Decoded:
-    """The arrays, read from Whoosh's columns (the slow way)."""
-    years, year_code = _codes([int(v) for v in column_values(reader, "year")])
-    sections, section_code = _codes([_text(v) for v in column_values(reader, "section")])
-    docs, doc_code = _codes([_text(v) for v in column_values(reader, "doc_id")])
-    return Decoded(
-        live=live_mask(reader),
-        years=years,  # type: ignore[arg-type]
-        year_code=year_code,
-        sections=sections,  # type: ignore[arg-type]
-        section_code=section_code,
-        docs=docs,  # type: ignore[arg-type]
-        doc_code=doc_code,
-        order=np.array(column_values(reader, "order"), dtype=np.int64),
-        lengths={f: field_lengths(reader, f) for f in LENGTH_FIELDS},
-    )
+@dataclass
+class _Segment:
+    """One segment's arrays (deletions aside) and the string values its codes point into."""
+
+    arrays: dict[str, np.ndarray]
+    sections: list[str]
+    docs: list[str]
 
 
-def _folder(gen: Path, toc_generation: int) -> Path:
-    return gen / f"{PREFIX}{toc_generation:06d}"
+def _decode_segment(leaf: IndexReader) -> _Segment:
+    sections, section_code = _codes([_text(v) for v in column_values(leaf, "section")])
+    docs, doc_code = _codes([_text(v) for v in column_values(leaf, "doc_id")])
+    arrays = {
+        "year": np.array([int(v) for v in column_values(leaf, "year")], dtype=np.int32),
+        "section_code": section_code,
+        "doc_code": doc_code,
+        "order": np.array(column_values(leaf, "order"), dtype=np.int64),
+    }
+    arrays |= {f"length_{f}": field_lengths(leaf, f) for f in LENGTH_FIELDS}
+    return _Segment(arrays, sections, docs)
 
 
-def load(gen: Path, reader: IndexReader) -> Decoded | None:
-    """The saved arrays of the state `reader` reads, memory-mapped; None when there are none
-    that match it."""
-    folder = _folder(gen, reader.generation())
+def _folder(gen: Path, leaf: IndexReader) -> Path:
+    return gen / FOLDER / leaf.segment().segment_id()
+
+
+def _load_segment(gen: Path, leaf: IndexReader) -> _Segment | None:
+    folder = _folder(gen, leaf)
     try:
         values = json.loads((folder / VALUES).read_text("utf-8"))
-        arrays = {name: np.load(folder / f"{name}.npy", mmap_mode="r") for name in values["arrays"]}
+        arrays = {name: np.load(folder / f"{name}.npy", mmap_mode="r") for name in ARRAYS}
     except (OSError, ValueError, KeyError):
         return None
-    n = reader.doc_count_all()
+    n = leaf.doc_count_all()
     if values.get("doc_count_all") != n or any(len(a) != n for a in arrays.values()):
         return None
-    return Decoded(
-        live=arrays["live"],
-        years=values["years"],
-        year_code=arrays["year_code"],
-        sections=values["sections"],
-        section_code=arrays["section_code"],
-        docs=values["docs"],
-        doc_code=arrays["doc_code"],
-        order=arrays["order"],
-        lengths={f: arrays[f"length_{f}"] for f in LENGTH_FIELDS},
-    )
+    return _Segment(arrays, values["sections"], values["docs"])
 
 
-def save(gen: Path, reader: IndexReader, decoded: Decoded) -> None:
-    """Write the arrays of the state `reader` reads; all files appear at once (one rename of
-    their folder), so a reader sees them whole or not at all."""
-    target = _folder(gen, reader.generation())
+def _save_segment(gen: Path, leaf: IndexReader, segment: _Segment) -> None:
+    """All files of a segment appear at once (one rename of their folder)."""
+    target = _folder(gen, leaf)
     if target.exists():
         return
-    tmp = Path(tempfile.mkdtemp(prefix=".decoding-", dir=gen))
+    target.parent.mkdir(exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=".decoding-", dir=target.parent))
     try:
-        arrays = decoded.arrays()
-        for name, array in arrays.items():
+        for name, array in segment.arrays.items():
             np.save(tmp / f"{name}.npy", np.ascontiguousarray(array))
         values = {
-            "doc_count_all": reader.doc_count_all(),
-            "arrays": sorted(arrays),
-            "years": decoded.years,
-            "sections": decoded.sections,
-            "docs": decoded.docs,
+            "doc_count_all": leaf.doc_count_all(),
+            "sections": segment.sections,
+            "docs": segment.docs,
         }
         (tmp / VALUES).write_text(json.dumps(values), encoding="utf-8")
         os.rename(tmp, target)
@@ -139,30 +121,78 @@ def save(gen: Path, reader: IndexReader, decoded: Decoded) -> None:
         shutil.rmtree(tmp, ignore_errors=True)
         if not target.exists():
             raise
-    _remove_stale(gen)
 
 
-def _remove_stale(gen: Path) -> None:
-    folders = sorted(p for p in gen.glob(f"{PREFIX}*") if p.is_dir())
-    for old in folders[:-KEEP]:
-        shutil.rmtree(old, ignore_errors=True)
-
-
-def open_arrays(gen: Path, reader: IndexReader) -> Decoded:
-    """The saved arrays, or else decoded now (and saved for the next reader if possible)."""
-    found = load(gen, reader)
+def _segment(gen: Path, leaf: IndexReader) -> _Segment:
+    found = _load_segment(gen, leaf)
     if found is not None:
         return found
-    decoded = decode(reader)
+    decoded = _decode_segment(leaf)
     with contextlib.suppress(OSError):  # a read-only index folder: decode at every open
-        save(gen, reader, decoded)
+        _save_segment(gen, leaf, decoded)
     return decoded
 
 
+def _live(leaf: IndexReader) -> np.ndarray:
+    live = np.ones(leaf.doc_count_all(), dtype=bool)
+    if leaf.has_deletions():
+        live[np.fromiter(leaf.segment().deleted_docs(), dtype=np.int64)] = False
+    return live
+
+
+def _joined(parts: list[tuple[list[str], np.ndarray]]) -> tuple[list[str], np.ndarray]:
+    """Segment codes into one list of values and codes into it."""
+    values: dict[str, int] = {}
+    out = []
+    for names, codes in parts:
+        lookup = np.array([values.setdefault(v, len(values)) for v in names], dtype=np.int32)
+        out.append(lookup[codes] if len(codes) else codes.astype(np.int32))
+    return list(values), np.concatenate(out) if out else np.zeros(0, dtype=np.int32)
+
+
+def open_arrays(gen: Path, reader: IndexReader) -> Decoded:
+    """Every segment's saved arrays (decoded now where there are none), joined."""
+    leaves = [leaf for leaf, _ in reader.leaf_readers() if leaf.doc_count_all()]
+    segments = [_segment(gen, leaf) for leaf in leaves]
+
+    def joined(name: str, dtype: type) -> np.ndarray:
+        if len(segments) == 1:  # the usual case after a rebuild: the mapped array itself
+            return segments[0].arrays[name]
+        if not segments:
+            return np.zeros(0, dtype=dtype)
+        return np.concatenate([s.arrays[name] for s in segments])
+
+    sections, section_code = _joined([(s.sections, s.arrays["section_code"]) for s in segments])
+    docs, doc_code = _joined([(s.docs, s.arrays["doc_code"]) for s in segments])
+    years = joined("year", np.int32)
+    # Years are small numbers: their codes by a lookup table, in linear time.
+    year_values = np.flatnonzero(np.bincount(years)) if len(years) else years
+    lookup = np.zeros(int(year_values[-1]) + 1 if len(year_values) else 1, dtype=np.int32)
+    lookup[year_values] = np.arange(len(year_values), dtype=np.int32)
+    return Decoded(
+        live=np.concatenate([_live(leaf) for leaf in leaves]) if leaves else np.zeros(0, bool),
+        years=[int(y) for y in year_values],
+        year_code=lookup[years],
+        sections=sections,
+        section_code=section_code,
+        docs=docs,
+        doc_code=doc_code,
+        order=joined("order", np.int64),
+        lengths={f: joined(f"length_{f}", np.float32) for f in LENGTH_FIELDS},
+    )
+
+
 def write_for(gen: Path) -> None:
-    """Decode and save the arrays of the generation's latest committed state (called by the
-    index writer after each commit, so that no reader has to)."""
+    """Decode and save the arrays of the segments that have none (called by the index
+    writer after each commit, so that no reader has to), and drop those of segments that are
+    gone (merged away)."""
     ix = windex.open_dir(str(gen))
     with ix.reader() as reader:
-        if load(gen, reader) is None:
-            save(gen, reader, decode(reader))
+        leaves = [leaf for leaf, _ in reader.leaf_readers() if leaf.doc_count_all()]
+        for leaf in leaves:
+            if _load_segment(gen, leaf) is None:
+                _save_segment(gen, leaf, _decode_segment(leaf))
+        current = {leaf.segment().segment_id() for leaf in leaves}
+    for folder in (gen / FOLDER).glob("*") if (gen / FOLDER).is_dir() else ():
+        if folder.name not in current and not folder.name.startswith(".decoding-"):
+            shutil.rmtree(folder, ignore_errors=True)
