@@ -25,7 +25,6 @@ from whoosh import query as wq
 from whoosh.searching import Searcher
 
 from searchapp.engine.analysis import plain_words
-from searchapp.engine.schema import build_schema
 from searchapp.engine.vocabulary import Vocabulary
 
 
@@ -90,9 +89,6 @@ class ParsedQuery:
 
 def query_size(q: wq.Query) -> int:
     return 1 + sum(query_size(c) for c in q.children())
-
-
-_SCHEMA = build_schema()
 
 
 # -- tokens ---------------------------------------------------------------------------------
@@ -294,12 +290,12 @@ class _Parser:
         return True
 
     def text_query(self, fieldname: str, text: str, phrase: bool) -> wq.Query | None:
-        stems = list(_SCHEMA[fieldname].process_text(text, mode="query"))
+        stems = list(self.searcher.schema[fieldname].process_text(text, mode="query"))
         if not stems or not self.spend(len(stems)):
             return None
         if len(stems) == 1:
             return wq.Term(fieldname, stems[0])
-        if phrase and _SCHEMA[fieldname].format.supports("positions"):
+        if phrase and self.searcher.schema[fieldname].format.supports("positions"):
             return wq.Phrase(fieldname, stems)
         # Without positions (a title) a phrase can only ask for all its words.
         # Or one typed word that the tokenizer splits ("state-to-state"): all its parts.
@@ -354,7 +350,7 @@ class _Parser:
                 "make it longer"
             )
         self.expansion_left -= len(words)
-        analyzer = _SCHEMA[fieldname]
+        analyzer = self.searcher.schema[fieldname]
         stems = sorted({s for w in words for s in analyzer.process_text(w, mode="query")})
         if not stems:
             return wq.Term(fieldname, prefix)
