@@ -10,12 +10,20 @@ Whoosh opens each file of a segment as a memoryview of the memory-mapped segment
 it in `BytesIO(view)` to read it, which copies the view: opening an index read every segment
 whole into memory (76 MB and a quarter of a second at UN size, at every cold start). The
 wrapper below reads from the view itself, so only what a query reads is paged in.
+
+A column of variable-length values without stored offsets (the stored fields) derives its
+offsets from the lengths when it is opened, in a Python loop over every document: 60 ms at
+UN size, at every cold start. The replacement does the same sum with NumPy.
 """
 
 from __future__ import annotations
 
+import struct
+from array import array
 from collections.abc import Iterator
 
+import numpy as np
+from whoosh import columns
 from whoosh.codec import whoosh3
 from whoosh.filedb import structfile
 
@@ -89,3 +97,31 @@ def _buffer_file_init(self, buf, name=None, onclose=None):  # type: ignore[no-un
 
 
 structfile.BufferFile.__init__ = _buffer_file_init
+
+
+def _read_offsets_and_lengths(self):  # type: ignore[no-untyped-def]
+    """Whoosh's VarBytesColumn.Reader method, with the offsets summed by NumPy."""
+    dbfile, doccount = self._dbfile, self._doccount
+    lastbyte = self._basepos + self._length - 1
+    lens_code = chr(dbfile.get_byte(lastbyte))
+    offsets = None
+    if lens_code == "X":  # the offsets were written: the real lengths typecode is earlier
+        self.had_stored_offsets = True
+        lens_code = chr(dbfile.get_byte(lastbyte - 2))
+        offsets_code = chr(dbfile.get_byte(lastbyte - 1))
+        offsetstart = (lastbyte - 2) - doccount * struct.calcsize(offsets_code)
+        offsets = dbfile.get_array(offsetstart, offsets_code, doccount)
+        lastbyte = offsetstart
+    lenstart = lastbyte - struct.calcsize(lens_code) * doccount
+    lengths = dbfile.get_array(lenstart, lens_code, doccount)
+    if offsets is None:
+        summed = np.zeros(doccount, dtype=np.int64)
+        if doccount > 1:
+            np.cumsum(np.asarray(lengths[:-1], dtype=np.int64), out=summed[1:])
+        offsets = array("q")
+        offsets.frombytes(summed.tobytes())
+    self._offsets = offsets
+    self._lengths = lengths
+
+
+columns.VarBytesColumn.Reader._read_offsets_and_lengths = _read_offsets_and_lengths
