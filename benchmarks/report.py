@@ -195,6 +195,7 @@ def http_section(results: dict[str, Any]) -> list[str]:
         ("server RSS, master + workers (MiB)", f"{http['rss_total_mib']:.0f}"),
         ("largest worker RSS (MiB)", f"{http['rss_max_worker_mib']:.0f}"),
         ("server peak RSS, summed (MiB)", f"{http['peak_total_mib']:.0f}"),
+        ("gunicorn start to first answer (s)", secs(http.get("first_answer_s", math.nan))),
     ]
     return [SECTIONS[6], "", note, "", *table(("", "ours"), rows)]
 
