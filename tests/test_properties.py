@@ -175,3 +175,22 @@ def test_browse_pages_partition_the_paragraphs(
         data = client.get(f"/api/search?q=&per_page={per_page}&page={page}&sort={sort}").get_json()
         urls += [h["url"] for h in data["hits"]]
     assert urls == expected
+
+
+@SETTINGS
+@given(
+    words=st.lists(st.sampled_from(WORDS), max_size=4),
+    low=st.sampled_from(["", "1999", "2002", "2005"]),
+    high=st.sampled_from(["", "2002", "2010", "2012"]),
+    negate=st.booleans(),
+)
+def test_year_conditions_in_the_query_hold_for_every_hit(
+    app: Flask, words: list[str], low: str, high: str, negate: bool
+) -> None:
+    condition = f"year:{low}..{high}" if low or high else "year:2012"
+    q = " ".join([*words, f"-{condition}" if negate else condition])
+    data = app.test_client().get("/api/search", query_string={"q": q, "per_page": 100}).get_json()
+    start, end = (int(low or 0), int(high or 9999)) if low or high else (2012, 2012)
+    for hit in data["hits"]:
+        inside = hit["year"] is not None and start <= hit["year"] <= end
+        assert inside != negate, (q, hit["year"])
