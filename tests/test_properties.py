@@ -18,7 +18,7 @@ from searchapp.engine.query import MAX_DEPTH, MAX_TERMS
 from searchapp.web.service import get_service
 
 SETTINGS = settings(
-    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow], database=None
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow], database=None
 )
 EVIL = "<zz-evil onmouseover=x>"  # markup that must never come back unescaped
 WORDS = ["Taiwan", "cooperation", "terrorism", "Korean", "Peninsula", "trade", "energy", "zzq"]
