@@ -22,6 +22,7 @@ if TYPE_CHECKING:
 
 MAX_PAGE = 1000
 MAX_FILTER_VALUES = 50  # distinct values of one repeated filter (year=, section=)
+MANY_CHUNK = 1000  # hits per engine call when the command line pages through many
 
 
 class BadRequest(ValueError):
@@ -121,11 +122,11 @@ class SearchService:
 
     def search_many(self, req: SearchRequest, limit: int | str) -> dict[str, Any]:
         """Page `req.page` of `limit` hits, whatever `limit` is (the command line's --limit):
-        fetched `per_page_max` hits at a time and joined, as the JSON of one page."""
+        fetched MANY_CHUNK hits at a time and joined, as the JSON of one page."""
         started = time.perf_counter()
         limit = _positive_int(limit, "--limit")
         page = _positive_int(req.page, "--page")
-        start, chunk = (page - 1) * limit, self.per_page_max
+        start, chunk = (page - 1) * limit, max(self.per_page_max, MANY_CHUNK)
         first = start // chunk  # the chunk that holds the first hit wanted
         data = self._page(req, first + 1, chunk)
         hits = data["hits"]
