@@ -119,3 +119,17 @@ def test_a_generation_saved_without_the_arrays_still_opens(
     again = SearchService(index).search(SearchRequest(q="cooperation", per_page=100))
     assert calls == []
     assert again["hits"] == expected["hits"]
+
+
+def test_a_failure_to_save_the_arrays_does_not_fail_the_commit(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def full_disk(*args: object, **kwargs: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(decoded, "_save_segment", full_disk)
+    docs = copy_seeds(tmp_path / "documents")
+    summary = index_folder(docs, tmp_path / "index")
+    assert not summary.failed
+    monkeypatch.undo()
+    assert SearchService(tmp_path / "index").search(SearchRequest(q="Taiwan"))["total"] == 1

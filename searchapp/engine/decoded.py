@@ -185,7 +185,16 @@ def open_arrays(gen: Path, reader: IndexReader) -> Decoded:
 def write_for(gen: Path) -> None:
     """Decode and save the arrays of the segments that have none (called by the index
     writer after each commit, so that no reader has to), and drop those of segments that are
-    gone (merged away)."""
+    gone (merged away).
+
+    Best effort: the commit has happened, and a failure here (a full disk) must not make it
+    look failed; a reader decodes and saves whatever is missing.
+    """
+    with contextlib.suppress(OSError):
+        _write_for(gen)
+
+
+def _write_for(gen: Path) -> None:
     ix = windex.open_dir(str(gen))
     with ix.reader() as reader:
         leaves = [leaf for leaf, _ in reader.leaf_readers() if leaf.doc_count_all()]
