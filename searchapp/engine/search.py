@@ -1,12 +1,16 @@
 """Running a query: the matching set, facet counts, ranking, sorting, excerpts, suggestions.
 
 Per index generation, what queries need is held as NumPy arrays indexed by document number
-(live documents, year, section and document codes, reading order, field lengths), and
-posting lists are decoded into arrays once and kept. A query is then array arithmetic:
+(live documents, year, section and document codes, reading order, field lengths; memory-mapped
+from what the writer saved, see `decoded`), and posting lists are decoded into arrays once
+and kept. A query is then array arithmetic:
 clause masks, a soft-AND count, facet counts by `bincount` over all hits (each facet
 without its own filter), BM25F scores summed per term, and only the page that is shown is
 loaded from Whoosh, re-ranked for proximity and excerpted. Cost grows with the posting
 lists a query touches, never with Python loops over its hits.
+
+Every sort is a total order: its key, then reading order (`order`: document date, the
+order documents were first indexed, paragraph number), then document number.
 """
 
 from __future__ import annotations
