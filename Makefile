@@ -18,8 +18,11 @@ PIP    := $(BIN)/python -m pip install --disable-pip-version-check --progress-ba
 SIZE   ?= default
 BENCH_ARGS ?=
 CHAOS_ARGS ?=
+FUZZ_QUERIES ?= 2000
+FUZZ_BUDGET ?= 120
+FUZZ_DOCUMENTS ?= documents
 
-.PHONY: run test lint format bench chaos hostile clean
+.PHONY: run test lint format bench chaos hostile fuzz clean
 
 $(BIN)/python:
 	@echo "== creating the virtual environment in $(VENV)/"
@@ -63,14 +66,10 @@ format: $(VENV)/.installed
 bench: $(VENV)/.installed-bench
 	$(BIN)/python -m benchmarks.run --size $(SIZE) $(BENCH_ARGS)
 
-# Fault trials (kill -9 at every commit phase, a full disk, dead lock owners, two adds at once);
-# CHAOS_ARGS="--kills 1 --adds 10" for a smaller budget. The suite runs a small one.
-chaos: $(VENV)/.installed
-	timeout 1800 $(BIN)/python -m benchmarks.chaos $(CHAOS_ARGS)
-
-# The worst time of reading each known hostile file against the reading budgets.
-hostile: $(VENV)/.installed
-	$(BIN)/python -m benchmarks.hostile
+CHAOS_ARGS ?=
+# A bounded fuzz campaign over HTTP against gunicorn: FUZZ_QUERIES requests or FUZZ_BUDGET seconds.
+fuzz: $(VENV)/.installed
+	$(BIN)/python -m benchmarks.fuzz --documents $(FUZZ_DOCUMENTS) --queries $(FUZZ_QUERIES) --budget $(FUZZ_BUDGET)
 
 clean:
 	rm -rf $(VENV) index build dist

@@ -222,9 +222,11 @@ def measure(
     lua = work / "rotate.lua"
     write_lua(queries, lua)
     log = work / "gunicorn.log"
+    started = time.perf_counter()
     proc = start_server(venv_bin, repo, documents, index, port, settings.workers, log)
     try:
         wait_ready(proc, port, queries[0])
+        first_answer_s = time.perf_counter() - started  # worker start to first answer
         run_wrk(port, lua, settings, settings.warmup_s)
         figures = run_wrk(port, lua, settings, settings.duration_s)
         memory = server_memory(proc.pid)
@@ -235,6 +237,7 @@ def measure(
         "connections": settings.connections,
         "threads": settings.threads,
         "duration_s": settings.duration_s,
+        "first_answer_s": first_answer_s,
         **figures,
         **memory,
     }

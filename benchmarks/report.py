@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from benchmarks import targets
+from benchmarks.cold import QUERY as COLD_QUERY
 from benchmarks.queries import MIXES
 
 ENGINES = ("ours", "fts5", "tantivy")
@@ -19,6 +20,7 @@ SECTIONS = (
     "## Adding one document",
     "## Engine-level search",
     "## HTTP under load",
+    "## Cold start",
     "## Cost growth",
     "## Hit counts",
     "## Where our time goes",
@@ -193,8 +195,39 @@ def http_section(results: dict[str, Any]) -> list[str]:
         ("server RSS, master + workers (MiB)", f"{http['rss_total_mib']:.0f}"),
         ("largest worker RSS (MiB)", f"{http['rss_max_worker_mib']:.0f}"),
         ("server peak RSS, summed (MiB)", f"{http['peak_total_mib']:.0f}"),
+        ("gunicorn start to first answer (s)", secs(http.get("first_answer_s", math.nan))),
     ]
     return [SECTIONS[6], "", note, "", *table(("", "ours"), rows)]
+
+
+def cold_section(results: dict[str, Any]) -> list[str]:
+    rows = []
+    for c in results["corpora"]:
+        f = c.get("cold")
+        if f:
+            rows.append(
+                (
+                    c["name"],
+                    f["runs"],
+                    secs(f["search_s"]),
+                    secs(f["search_s_max"]),
+                    secs(f["search_cpu_s"]),
+                    f"{f['search_peak_mib']:.0f}",
+                    secs(f["help_s"]),
+                    secs(f["help_cpu_s"]),
+                    f"{f['help_peak_mib']:.0f}",
+                )
+            )
+    if not rows:
+        return [SECTIONS[7], "", "Not measured (ours not run, or --cold-runs 0).", ""]
+    note = (
+        f"`searchapp search {COLD_QUERY} --json` and `searchapp --help`, each in a new process "
+        "(interpreter start, imports, opening the index, one search); peak RSS of that "
+        "process from wait4; CPU s (user + system) is what the wall time would be on an "
+        "idle machine. The page cache is warm."
+    )
+    head = ("size", "runs", "search s p50", "max", "CPU s", "peak MiB", "--help s", "CPU s", "MiB")
+    return [SECTIONS[7], "", note, "", *table(head, rows)]
 
 
 def growth_section(results: dict[str, Any], plot: str | None) -> list[str]:
@@ -206,7 +239,7 @@ def growth_section(results: dict[str, Any], plot: str | None) -> list[str]:
             cells = [ms(targets.search_p(c, engine, mix, "median")) for c in sizes]
             if any(cell != "–" for cell in cells):
                 rows.append((NAMES[engine], mix, *cells))
-    lines = [SECTIONS[7], "", "Search latency p50 (ms) by corpus size.", "", *table(head, rows)]
+    lines = [SECTIONS[8], "", "Search latency p50 (ms) by corpus size.", "", *table(head, rows)]
     if plot:
         lines += [f"![growth]({plot})", ""]
     return lines
@@ -215,19 +248,19 @@ def growth_section(results: dict[str, Any], plot: str | None) -> list[str]:
 def totals_section(results: dict[str, Any]) -> list[str]:
     c = targets.primary(results)
     if c is None or not c.get("totals"):
-        return [SECTIONS[8], "", "No searches were run.", ""]
+        return [SECTIONS[9], "", "No searches were run.", ""]
     engines = [e for e in ENGINES if e in c["totals"]]
     queries = list(next(iter(c["totals"].values())))
     rows = [(q, *(f"{c['totals'][e].get(q, 0):,}" for e in engines)) for q in queries]
     note = f"Total hits per query on {c['label']} (a check that every engine did the same work)."
-    return [SECTIONS[8], "", note, "", *table(("query", *(NAMES[e] for e in engines)), rows)]
+    return [SECTIONS[9], "", note, "", *table(("query", *(NAMES[e] for e in engines)), rows)]
 
 
 def profile_section(results: dict[str, Any]) -> list[str]:
     profiles = results.get("profile") or {}
     if not profiles:
-        return [SECTIONS[9], "", "No profile (ours not run or pyinstrument missing).", ""]
-    lines = [SECTIONS[9], ""]
+        return [SECTIONS[10], "", "No profile (ours not run or pyinstrument missing).", ""]
+    lines = [SECTIONS[10], ""]
     for mix, text in profiles.items():
         lines += [f"pyinstrument, {mix} queries:", "", "```", text.rstrip(), "```", ""]
     return lines
@@ -235,7 +268,7 @@ def profile_section(results: dict[str, Any]) -> list[str]:
 
 def skipped_section(results: dict[str, Any]) -> list[str]:
     skipped = results.get("skipped") or ["nothing"]
-    return [SECTIONS[10], "", *(f"- {reason}" for reason in skipped), ""]
+    return [SECTIONS[11], "", *(f"- {reason}" for reason in skipped), ""]
 
 
 def render(results: dict[str, Any], plot: str | None) -> str:
@@ -248,6 +281,7 @@ def render(results: dict[str, Any], plot: str | None) -> str:
         add_section(results),
         search_section(results),
         http_section(results),
+        cold_section(results),
         growth_section(results, plot),
         totals_section(results),
         profile_section(results),

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks import (
+    cold,
     corpora,
     http_load,
     machine,
@@ -97,6 +98,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--add-runs", type=int, default=5, help="documents added, per engine")
     p.add_argument("--cli-add-runs", type=int, default=3, help="`searchapp add` runs")
     p.add_argument("--profile-rounds", type=int, default=3, help="0: no profile")
+    p.add_argument("--cold-runs", type=int, default=5, help="cold CLI runs per corpus; 0: none")
     p.add_argument("--http-duration", type=int, default=15, help="seconds of wrk load")
     p.add_argument("--no-http", action="store_true")
     p.add_argument("--no-peers", action="store_true")
@@ -201,6 +203,10 @@ def bench_corpus(run: Run, name: str, engines: list[str], primary: bool) -> dict
     plan = measure.SearchPlan(run.args.rounds, run.args.search_budget)
     for engine in engines:
         search_one(run, result, engine, index_path(run.args.work, corpus, engine), plan)
+    if "ours" in engines and run.args.cold_runs > 0:
+        log(f"{name}: cold `searchapp search` and `--help` ({run.args.cold_runs} runs each)")
+        result["cold"] = cold.measure(index_path(run.args.work, corpus, "ours"), run.args.cold_runs)
+        log(f"{name}: cold {json.dumps(result['cold'])}")
     if primary:
         run.results["http"] = http_step(run, corpus, engines)
         if "ours" in engines and run.args.profile_rounds > 0:

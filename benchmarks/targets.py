@@ -16,6 +16,8 @@ ADD_ONE_S = 1.0
 ADD_ONE_1M_S = 1.5
 GROWTH_MAX = 3.0
 FTS_RATIO_MAX = 3.0
+COLD_SEARCH_S = 0.4
+COLD_SEARCH_MIB = 150.0
 
 
 @dataclass(frozen=True)
@@ -127,10 +129,21 @@ def growth_checks(results: dict[str, Any]) -> list[Check]:
     return checks
 
 
+def cold_checks(c: dict[str, Any] | None) -> list[Check]:
+    figures = (c or {}).get("cold")
+    wall = float(figures["search_s"]) if figures else None
+    peak = float(figures["search_peak_mib"]) if figures else None
+    return [
+        _at_most(f"cold `searchapp search` ≤ {COLD_SEARCH_S:g} s", wall, COLD_SEARCH_S, "s"),
+        _at_most(f"cold search peak ≤ {COLD_SEARCH_MIB:g} MiB", peak, COLD_SEARCH_MIB, "MiB"),
+    ]
+
+
 def evaluate(results: dict[str, Any]) -> list[Check]:
     c = primary(results)
     return [
         *search_checks(c),
+        *cold_checks(c),
         *http_checks(results.get("http")),
         *build_checks(c),
         *add_checks(results, c),

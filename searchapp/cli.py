@@ -13,22 +13,15 @@ import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from searchapp import exports
-from searchapp.adding import RejectedFile, check_date, place, record_metadata
 from searchapp.config import Settings, load_settings
-from searchapp.consistency import IndexNotWritten
-from searchapp.corpus.model import Metadata, UnreadableFile
-from searchapp.corpus.readers import check_size
-from searchapp.engine import IndexBusy, IndexMissing, QueryRefused
-from searchapp.indexer import IndexSummary, check_index, scan, update_index
-from searchapp.search import (
-    BadRequest,
-    SearchRequest,
-    SearchService,
-    document_url,
-    paragraph_url,
-)
+
+# Each command imports what it needs when it runs: `searchapp --help` must not pay for the
+# engine, the readers or the web stack, nor `searchapp search` for the readers.
+if TYPE_CHECKING:
+    from searchapp.indexer import IndexSummary
+    from searchapp.search import SearchService
 
 OK, PARTIAL, USAGE = 0, 1, 2
 WATCH_INTERVAL = 2.0
@@ -101,7 +94,10 @@ def build_parser() -> ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    args = build_parser().parse_args(argv)  # --help and usage errors end here, quickly
+    from searchapp.consistency import IndexNotWritten
+    from searchapp.engine.store import IndexBusy
+
     try:
         settings = load_settings(args.documents, args.index)
     except ValueError as exc:  # a setting in the environment that cannot be used
@@ -172,6 +168,9 @@ def _check_documents(settings: Settings) -> bool:
 
 
 def cmd_index(args: argparse.Namespace, settings: Settings) -> int:
+    from searchapp.engine.store import IndexBusy
+    from searchapp.indexer import update_index
+
     if args.check:
         return _check(args, settings)
     if not _check_documents(settings):
@@ -196,6 +195,8 @@ def cmd_index(args: argparse.Namespace, settings: Settings) -> int:
 def _check(args: argparse.Namespace, settings: Settings) -> int:
     """`index --check`: exit 0 when index and registry agree, 1 when drift was found (and
     repaired: a second check says "consistent")."""
+    from searchapp.indexer import check_index
+
     if args.rebuild or args.watch:
         print("searchapp: --check goes alone (no --rebuild, no --watch)", file=sys.stderr)
         return USAGE
@@ -212,6 +213,8 @@ def _check(args: argparse.Namespace, settings: Settings) -> int:
 
 def _snapshot(documents: Path) -> dict[str, tuple[float, int]]:
     """What changes when a file appears, changes or goes: names, times and sizes."""
+    from searchapp.indexer import scan
+
     out = {}
     for rel in [*scan(documents), "metadata.csv"]:
         try:
@@ -231,6 +234,8 @@ def _filters(p: argparse.ArgumentParser) -> None:
 
 
 def _service(settings: Settings) -> SearchService:
+    from searchapp.search import SearchService
+
     return SearchService(
         settings.index,
         settings.max_query_length,
@@ -243,6 +248,10 @@ TREND_BAR = 40  # characters of the longest bar
 
 
 def cmd_trend(args: argparse.Namespace, settings: Settings) -> int:
+    from searchapp.engine.query import QueryRefused
+    from searchapp.engine.store import IndexMissing
+    from searchapp.search import BadRequest, SearchRequest
+
     signal.signal(signal.SIGPIPE, signal.SIG_DFL)
     req = SearchRequest(q=args.query, years=args.year, sections=args.section, parties=args.party)
     try:
@@ -267,6 +276,11 @@ def cmd_trend(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_search(args: argparse.Namespace, settings: Settings) -> int:
     # Piping the hits into `head` must end quietly, as for any Unix tool.
+    from searchapp import exports
+    from searchapp.engine.query import QueryRefused
+    from searchapp.engine.store import IndexMissing
+    from searchapp.search import BadRequest, SearchRequest
+
     signal.signal(signal.SIGPIPE, signal.SIG_DFL)
     try:
         service = _service(settings)
@@ -315,6 +329,12 @@ def _print_hits(result: dict) -> None:  # type: ignore[type-arg]
 
 
 def cmd_add(args: argparse.Namespace, settings: Settings) -> int:
+    from searchapp.adding import RejectedFile, check_date, place, record_metadata
+    from searchapp.corpus.model import Metadata, UnreadableFile
+    from searchapp.corpus.readers import check_size
+    from searchapp.indexer import update_index
+    from searchapp.search import SearchService, document_url, paragraph_url
+
     try:
         date = check_date(args.date)
     except RejectedFile as exc:
@@ -358,6 +378,8 @@ def cmd_add(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     from searchapp import create_app
+    from searchapp.engine.store import IndexBusy
+    from searchapp.indexer import update_index
 
     # A browser that cancels a request (htmx does, while the user types) closes its socket:
     # the write to it must fail in that request's thread (the server logs it and goes on),

@@ -10,16 +10,19 @@ import itertools
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from searchapp import trend
 from searchapp.engine import SORTS, UNKNOWN_YEAR, IndexSearcher, mark_spans
 from searchapp.engine.highlight import keep_phrases
 from searchapp.engine.schema import stored_parties
 from searchapp.engine.search import Outcome
-from searchapp.registry import DocumentRow, ParagraphRow, Registry
 from searchapp.sanitize import excerpt_html, marked_html
+
+if TYPE_CHECKING:
+    from searchapp.registry import DocumentRow, ParagraphRow, Registry
 
 # Deep paging reaches every paragraph (10 million at one per page): a page costs the engine
 # the ranking of the hits, however deep it is, never more.
@@ -28,6 +31,7 @@ MAX_PAGE = 10_000_000
 EXPORT_CAP = 100_000
 EXPORT_CHUNK = 500
 MAX_FILTER_VALUES = 50  # distinct values of one repeated filter (year=, section=)
+MANY_CHUNK = 1000  # hits per engine call when the command line pages through many
 
 
 class BadRequest(ValueError):
@@ -139,8 +143,15 @@ class SearchService:
     ) -> None:
         self.index = index
         self.engine = IndexSearcher(index, max_query_length, max_expansion)
-        self.registry = Registry(index, readonly=True)
         self.per_page_max = per_page_max
+
+    @cached_property
+    def registry(self) -> Registry:
+        """Opened on first use: a search from the command line never needs it, nor the
+        ingestion modules that its rows are made of."""
+        from searchapp.registry import Registry
+
+        return Registry(self.index, readonly=True)
 
     def search(self, req: SearchRequest) -> dict[str, Any]:
         """One page of hits; `per_page` is capped (`per_page_max`, 100 by default)."""
@@ -177,11 +188,11 @@ class SearchService:
 
     def search_many(self, req: SearchRequest, limit: int | str) -> dict[str, Any]:
         """Page `req.page` of `limit` hits, whatever `limit` is (the command line's --limit):
-        fetched `per_page_max` hits at a time and joined, as the JSON of one page."""
+        fetched MANY_CHUNK hits at a time and joined, as the JSON of one page."""
         started = time.perf_counter()
         limit = _positive_int(limit, "--limit")
         page = _positive_int(req.page, "--page")
-        start, chunk = (page - 1) * limit, self.per_page_max
+        start, chunk = (page - 1) * limit, max(self.per_page_max, MANY_CHUNK)
         first = start // chunk  # the chunk that holds the first hit wanted
         data = self._page(req, first + 1, chunk)
         hits = data["hits"]

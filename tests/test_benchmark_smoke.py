@@ -88,3 +88,12 @@ def test_growth_plot_is_a_png(tiny_run: tuple[dict[str, Any], str, Path]) -> Non
         pytest.skip("matplotlib is not installed")
     assert plot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert "![growth](growth.png)" in text
+
+
+def test_cold_start_was_measured(tiny_run: tuple[dict[str, Any], str, Path]) -> None:
+    results, text, _ = tiny_run
+    (tiny,) = results["corpora"]
+    cold = tiny["cold"]
+    assert cold["runs"] > 0 and cold["help_s"] > 0 and 0 < cold["search_s"] <= cold["search_s_max"]
+    assert cold["search_peak_mib"] > cold["help_peak_mib"] > 0
+    assert "cold `searchapp search`" in text

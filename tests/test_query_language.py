@@ -87,6 +87,7 @@ def test_the_syntax_that_is_listed_still_works(svc: SearchService) -> None:
     assert run(svc, "-2002")["total"] == run(svc, "year:2012")["total"]
     assert run(svc, "2002 OR 2012")["total"] == run(svc, "")["total"]
     assert run(svc, 'section:"Trade and economy"')["total"] > 0
+    assert run(svc, 'title:"joint statement"')["total"] > 0, "titles have no positions"
     assert run(svc, "NOT NOT terrorism")["total"] == run(svc, "terrorism")["total"]
     not_terrorism = run(svc, "NOT terrorism")["total"]
     assert not_terrorism == run(svc, "")["total"] - run(svc, "terrorism")["total"]

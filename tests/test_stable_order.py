@@ -1,6 +1,6 @@
 """Every sort is a total order, the same on every page (issue 13, item 5): paging through
 real UN speeches, many of which share a date, lists every paragraph exactly once.
-Through the console script; pages of 1,000 (each joined from engine pages of 100) must add
+Through the console script; pages of 300 (joined from engine calls of 1,000 hits) must add
 up to the one list of all of them."""
 
 from __future__ import annotations
@@ -21,15 +21,15 @@ pytestmark = pytest.mark.corpus
 
 @pytest.fixture(scope="module")
 def un_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """About 200 speeches of 2015 and 2016, dated by year only: every speech of a session
-    shares its date with about a hundred others."""
+    """About 100 speeches of 2015 and 2016, dated by year only: every speech of a session
+    shares its date with about fifty others."""
     if not (UN / "index.csv").is_file():
         pytest.skip(f"{UN} not found")
     root = tmp_path_factory.mktemp("un-order")
     docs = root / "documents"
     docs.mkdir()
     with (UN / "index.csv").open(newline="", encoding="utf-8") as fh:
-        rows = [r for r in csv.DictReader(fh) if r["year"] in ("2015", "2016")][::2]
+        rows = [r for r in csv.DictReader(fh) if r["year"] in ("2015", "2016")][::4]
     with (docs / "metadata.csv").open("w", newline="", encoding="utf-8") as fh:
         writer = csv.writer(fh)
         writer.writerow(HEADER)
@@ -51,23 +51,18 @@ def _hits(index: Path, *args: str) -> tuple[int, list[str]]:
 
 @pytest.mark.parametrize(
     ("query", "sort"),
-    [
-        ("", "relevance"),
-        ("", "newest"),
-        ("peace", "oldest"),
-        ("climate OR peace", "relevance"),
-        ("development", "newest"),
-    ],
-    ids=["browse", "browse-newest", "oldest", "relevance", "newest"],
+    [("", "relevance"), ("", "newest"), ("peace", "oldest"), ("climate OR peace", "relevance")],
+    ids=["browse", "browse-newest", "oldest", "relevance"],
 )
 def test_pages_partition_the_hits(un_index: Path, query: str, sort: str) -> None:
     total, everything = _hits(un_index, query, "--sort", sort, "--limit", "100000")
-    assert total > 1000 and len(everything) == total
+    assert total > 400 and len(everything) == total
     assert len(set(everything)) == total, "a paragraph is listed twice"
     paged: list[str] = []
-    for page in range(1, total // 1000 + 2):
+    size = 300  # pages of 300: some are joined from two of the engine calls of 1,000
+    for page in range(1, total // size + 2):
         part_total, part = _hits(
-            un_index, query, "--sort", sort, "--limit", "1000", "--page", str(page)
+            un_index, query, "--sort", sort, "--limit", str(size), "--page", str(page)
         )
         assert part_total == total
         paged += part

@@ -14,7 +14,7 @@ from whoosh.index import Index
 from whoosh.searching import Searcher
 from whoosh.writing import SegmentWriter
 
-from searchapp.engine import store, vocabulary
+from searchapp.engine import decoded, store, vocabulary
 from searchapp.engine.schema import ParagraphRecord, record_to_fields, stored_searched_text
 
 # Whoosh can write with one process per core (MpWriter); it is not used: on a 2-core machine
@@ -137,6 +137,7 @@ class IndexWriter:
     def finish(self) -> None:
         if self._writer is not None and not self.rebuild:
             vocabulary.save(self.gen, self._words, fresh=False, commit=self.commit_number)
+        decoded.write_for(self.gen)  # what readers would otherwise decode at every open
         self.step = "finished"
 
     def commit(self) -> None:

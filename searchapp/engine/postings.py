@@ -64,12 +64,6 @@ def column_values(reader: IndexReader, fieldname: str) -> list:  # type: ignore[
     return values
 
 
-def live_mask(reader: IndexReader) -> np.ndarray:
-    mask = np.zeros(reader.doc_count_all(), dtype=bool)
-    mask[np.fromiter(reader.all_doc_ids(), dtype=np.int64)] = True
-    return mask
-
-
 def term_positions(
     reader: IndexReader, fieldname: str, text: str, docs: list[int]
 ) -> dict[int, list[int]]:

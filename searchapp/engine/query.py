@@ -99,9 +99,6 @@ def query_size(q: wq.Query) -> int:
     return 1 + sum(query_size(c) for c in q.children())
 
 
-_SCHEMA = build_schema()
-
-
 # -- tokens ---------------------------------------------------------------------------------
 
 
@@ -301,14 +298,15 @@ class _Parser:
         return True
 
     def text_query(self, fieldname: str, text: str, phrase: bool) -> wq.Query | None:
-        stems = list(_SCHEMA[fieldname].process_text(text, mode="query"))
+        stems = list(self.searcher.schema[fieldname].process_text(text, mode="query"))
         if not stems or not self.spend(len(stems)):
             return None
         if len(stems) == 1:
             return wq.Term(fieldname, stems[0])
-        if phrase:
+        if phrase and self.searcher.schema[fieldname].format.supports("positions"):
             return wq.Phrase(fieldname, stems)
-        # One typed word that the tokenizer splits ("state-to-state"): all its parts.
+        # Without positions (a title) a phrase can only ask for all its words.
+        # Or one typed word that the tokenizer splits ("state-to-state"): all its parts.
         return wq.And([wq.Term(fieldname, s) for s in stems])
 
     def field_query(self, name: str, value: str) -> wq.Query | None:
@@ -362,7 +360,7 @@ class _Parser:
                 "make it longer"
             )
         self.expansion_left -= len(words)
-        analyzer = _SCHEMA[fieldname]
+        analyzer = self.searcher.schema[fieldname]
         stems = sorted({s for w in words for s in analyzer.process_text(w, mode="query")})
         if not stems:
             return wq.Term(fieldname, prefix)

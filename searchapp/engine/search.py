@@ -1,12 +1,16 @@
 """Running a query: the matching set, facet counts, ranking, sorting, excerpts, suggestions.
 
 Per index generation, what queries need is held as NumPy arrays indexed by document number
-(live documents, year, section and document codes, reading order, field lengths), and
-posting lists are decoded into arrays once and kept. A query is then array arithmetic:
+(live documents, year, section and document codes, reading order, field lengths; memory-mapped
+from what the writer saved, see `decoded`), and posting lists are decoded into arrays once
+and kept. A query is then array arithmetic:
 clause masks, a soft-AND count, facet counts by `bincount` over all hits (each facet
 without its own filter), BM25F scores summed per term, and only the page that is shown is
 loaded from Whoosh, re-ranked for proximity and excerpted. Cost grows with the posting
 lists a query touches, never with Python loops over its hits.
+
+Every sort is a total order: its key, then reading order (`order`: document date, the
+order documents were first indexed, paragraph number), then document number.
 """
 
 from __future__ import annotations
@@ -27,15 +31,9 @@ from whoosh.reading import IndexReader
 from whoosh.searching import Searcher
 
 from searchapp.corpus.parties import canonical_party
-from searchapp.engine import store
+from searchapp.engine import decoded, store
 from searchapp.engine.highlight import Excerpt, excerpt, mark_spans
-from searchapp.engine.postings import (
-    column_values,
-    field_lengths,
-    live_mask,
-    term_positions,
-    term_postings,
-)
+from searchapp.engine.postings import term_positions, term_postings
 from searchapp.engine.query import ParsedQuery, QueryRefused, parse
 from searchapp.engine.suggest import has_unknown_word, is_close, suggest
 from searchapp.engine.vocabulary import Vocabulary
@@ -89,13 +87,6 @@ def _text(value: object) -> str:
     return value.decode("utf-8") if isinstance(value, bytes) else str(value)
 
 
-def _codes(values: list[object]) -> tuple[list[object], np.ndarray]:
-    """Distinct values (first-seen order) and each document's index into them."""
-    index: dict[object, int] = {}
-    codes = np.fromiter((index.setdefault(v, len(index)) for v in values), np.int32, len(values))
-    return list(index), codes
-
-
 class _Snapshot:
     """One index generation as arrays, plus the posting lists and masks read from it."""
 
@@ -106,20 +97,21 @@ class _Snapshot:
         self.reader: IndexReader = reader
         self.n = reader.doc_count_all()
         self.stored_names = list(reader.schema.stored_names())
-        self.live = live_mask(reader)
+        # Memory-mapped from the generation folder where the writer saved them (milliseconds),
+        # decoded from Whoosh's columns only for a generation saved without them.
+        arrays = decoded.open_arrays(gen, reader)
+        self.live = arrays.live
         self.live_count = int(self.live.sum())
-        self.years, self.year_code = _codes([int(v) for v in column_values(reader, "year")])
-        self.sections, self.section_code = _codes(
-            [_text(v) for v in column_values(reader, "section")]
-        )
-        self.known_years = frozenset(int(y) for y in self.years)  # type: ignore[call-overload]
+        self.years, self.year_code = arrays.years, arrays.year_code
+        self.sections, self.section_code = arrays.sections, arrays.section_code
+        self.known_years = frozenset(int(y) for y in self.years)
         # An index built before parties were a field has none.
         has_parties = "parties" in reader.schema
         self.parties = [_text(v) for v in reader.lexicon("parties")] if has_parties else []
         self.known_parties = frozenset(self.parties)
-        self.docs, self.doc_code = _codes([_text(v) for v in column_values(reader, "doc_id")])
-        self.order = np.array(column_values(reader, "order"), dtype=np.int64)
-        self.lengths = {f: field_lengths(reader, f) for f in FIELD_WEIGHTS}
+        self.docs, self.doc_code = arrays.docs, arrays.doc_code
+        self.order = arrays.order
+        self.lengths = {f: arrays.lengths[f] for f in FIELD_WEIGHTS}
         self.avg_length = {
             f: float(lengths[self.live].mean()) if self.live_count else 1.0
             for f, lengths in self.lengths.items()
