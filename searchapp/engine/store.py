@@ -357,20 +357,3 @@ def _acquire(root: Path, fd: int, wait: float) -> LockInfo:
             if time.monotonic() >= deadline:
                 raise
         time.sleep(0.1)
-
-
-def lock_state(root: Path) -> str | None:
-    """For a check: None when the lock is free or held by a live owner, else what is wrong
-    (held by processes whose owner is dead). Does not take the lock."""
-    path = root / LOCK
-    if not path.exists():
-        return None
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        record = _read_record(fd)
-        if _owner_alive(record):
-            return None
-        left = [pid for pid in holders(path) if pid != os.getpid()]
-        return f"held by {left} after its owner {record or '?'} died" if left else None
-    finally:
-        os.close(fd)
