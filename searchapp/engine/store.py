@@ -305,7 +305,7 @@ def _take_over(root: Path, fd: int) -> LockInfo:
         time.sleep(0.05)
     owner = record.split()[0] if record else ""
     info = LockInfo(int(owner) if owner.isdigit() else None, leftovers)
-    log.warning(
+    log.info(  # the callers report it (the command's warnings, the check's summary)
         "took over the writer lock of %s: its owner (pid %s) was dead; killed %s",
         root,
         owner or "?",
