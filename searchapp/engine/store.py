@@ -29,7 +29,6 @@ import os
 import shutil
 import signal
 import sys
-import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -314,21 +313,13 @@ def _take_over(root: Path, fd: int) -> LockInfo:
     return info
 
 
-_mine = threading.local()  # roots whose writer lock this thread holds (re-entrant)
-
-
 @contextlib.contextmanager
 def writer_lock(root: Path, wait: float = 0.0) -> Iterator[LockInfo]:
     """Exclusive right to write this index. Waits up to `wait` seconds for another process
     (or thread) to finish, then refuses (IndexBusy); takes the lock over from the leftovers of
-    a dead owner. A thread that holds it already just goes on."""
+    a dead owner."""
     global _held_by
     root.mkdir(parents=True, exist_ok=True)
-    held: set[Path] = _mine.__dict__.setdefault("roots", set())
-    key = root.resolve()
-    if key in held:
-        yield LockInfo()
-        return
     fd = os.open(root / LOCK, os.O_RDWR | os.O_CREAT, 0o644)
     try:
         info = _acquire(root, fd, wait)
@@ -336,11 +327,7 @@ def writer_lock(root: Path, wait: float = 0.0) -> Iterator[LockInfo]:
         os.pwrite(fd, _owner_record().encode(), 0)
         _held.add(fd)
         _held_by = os.getpid()
-        held.add(key)
-        try:
-            yield info
-        finally:
-            held.discard(key)
+        yield info
     finally:
         _held.discard(fd)
         os.close(fd)
