@@ -105,7 +105,8 @@ def commit(
     writer.publish()
     fault("swap")
     writer.finish()
-    registry.end_journal()
+    if writer.changed:
+        registry.end_journal()
 
 
 def recover(index: Path, registry: Registry, records: Records) -> str | None:
