@@ -389,7 +389,7 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
         return USAGE
     try:
         _report(update_index(settings.documents, settings.index, progress=ProgressBar()))
-    except IndexBusy as exc:
+    except (IndexBusy, IndexNotWritten) as exc:
         print(f"searchapp: {exc}; serving the index as it is", file=sys.stderr)
     app = create_app(settings)
     app.run(host=args.host, port=args.port)

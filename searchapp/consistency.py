@@ -28,7 +28,9 @@ only, differing text), and repairs by rewriting the documents concerned the same
 removes orphan generations and unused files, and takes over a lock whose owner died.
 
 For tests, `SEARCHAPP_FAULT=<phase>` (segment, registry, commit or swap) makes the process
-kill itself with SIGKILL when it reaches that phase: a crash exactly there, on demand.
+kill itself with SIGKILL when it reaches that phase: a crash exactly there, on demand;
+`<phase>:stop` stops it there (SIGSTOP) until a test has changed the world (filled the disk,
+say) and sends SIGCONT.
 """
 
 from __future__ import annotations
@@ -73,9 +75,13 @@ class IndexNotWritten(Exception):
 
 
 def fault(phase: str) -> None:
-    """Test-only crash point (`SEARCHAPP_FAULT`): a real SIGKILL, no cleanup of any kind."""
-    if os.environ.get(FAULT) == phase:
+    """Test-only crash point (`SEARCHAPP_FAULT`): a real SIGKILL, no cleanup of any kind (or a
+    SIGSTOP, with `:stop`)."""
+    wanted = os.environ.get(FAULT, "")
+    if wanted == phase:
         os.kill(os.getpid(), signal.SIGKILL)
+    elif wanted == f"{phase}:stop":
+        os.kill(os.getpid(), signal.SIGSTOP)
 
 
 def commit(
@@ -99,7 +105,8 @@ def commit(
     writer.publish()
     fault("swap")
     writer.finish()
-    registry.end_journal()
+    if writer.changed:
+        registry.end_journal()
 
 
 def recover(index: Path, registry: Registry, records: Records) -> str | None:
@@ -156,7 +163,7 @@ def not_written(index: Path, exc: BaseException, registry: Registry) -> IndexNot
     with contextlib.suppress(OSError):
         free = shutil.disk_usage(index).free
         if free < LOW_SPACE and "No space" not in reason:
-            reason = f"{reason} (No space left on device: {free // 1024} KiB free)"
+            reason = f"{reason} (No space left on device)"
     if registry.journal() is not None:  # failed after the registry's commit
         return IndexNotWritten(
             f"cannot finish writing the index in {index}: {reason}; searches answer from the "

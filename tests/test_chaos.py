@@ -57,9 +57,13 @@ def test_killed_at_any_phase_the_next_run_converges(
     assert check_index(trial / "index").consistent
 
 
-@pytest.mark.parametrize("command", ["rebuild", "index"])
+@pytest.mark.parametrize(
+    ("command", "leave", "stop_at"),
+    [("rebuild", 48 * 1024, None), ("index", 0, "segment"), ("rebuild", 0, "commit")],
+    ids=["rebuild-48KiB-free", "index-full-at-registry-write", "rebuild-full-after-registry"],
+)
 def test_full_disk_is_a_message_and_the_previous_index_serves(
-    base: Path, tmp_path: Path, command: str
+    base: Path, tmp_path: Path, command: str, leave: int, stop_at: str | None
 ) -> None:
     mount = tmp_path / "disk"
     reason = chaos._mount_tmpfs(mount, "6m")
@@ -68,7 +72,7 @@ def test_full_disk_is_a_message_and_the_previous_index_serves(
     try:
         docs = shutil.copytree(base / "documents", tmp_path / "documents")
         index = shutil.copytree(base / "index", mount / "index")
-        outcome, ok = chaos._disk_trial(docs, index, command, leave=48 * 1024)
+        outcome, ok = chaos.disk_trial(docs, index, command, leave, stop_at)
     finally:
         subprocess.run(["umount", "-l", str(mount)], capture_output=True, timeout=30)
     assert ok, outcome

@@ -18,7 +18,6 @@ from searchapp.corpus.model import Metadata
 log = logging.getLogger(__name__)
 
 CATALOG_NAME = "metadata.csv"
-CATALOG_LOCK = ".metadata.csv.lock"  # held while metadata.csv is read, changed and replaced
 CATALOG_FIELDS = ("file", "title", "date", "kind", "place", "parties", "language", "source")
 _CATALOG_DATE = re.compile(r"^\d{4}(?:-(0[1-9]|1[0-2])(?:-(0[1-9]|[12]\d|3[01]))?)?$")
 
@@ -111,7 +110,9 @@ def save_catalog_row(documents_dir: Path, relpath: str, meta: Metadata) -> None:
 
 @contextlib.contextmanager
 def _catalog_lock(documents_dir: Path) -> Iterator[None]:
-    fd = os.open(documents_dir / CATALOG_LOCK, os.O_RDWR | os.O_CREAT, 0o644)
+    """The documents folder itself is locked (flock works on a folder's descriptor): no lock
+    file to leave among the documents, and metadata.csv is replaced, so it cannot hold one."""
+    fd = os.open(documents_dir, os.O_RDONLY)
     try:
         fcntl.flock(fd, fcntl.LOCK_EX)  # writers hold it for milliseconds: wait for it
         yield

@@ -150,8 +150,9 @@ class IndexWriter:
             self.finish()
 
     def promise(self) -> None:
-        """The registry now records these changes: should publishing fail, what `prepare`
-        wrote stays, for the next writer to publish (or redo from the registry)."""
+        """The registry now records these changes: should publishing fail, a rebuilt
+        generation stays, for the next writer to publish (incremental changes are redone
+        from the registry)."""
         self.promised = True
 
     def cancel(self) -> None:
@@ -163,12 +164,10 @@ class IndexWriter:
             with contextlib.suppress(OSError):
                 self._writer.cancel()
         self._writer = None
-        unpublished = store.current_generation(self.root) != self.gen
-        if self.promised:
-            pass  # the next writer publishes it, or redoes it from the registry
-        elif self.rebuild and unpublished:
-            shutil.rmtree(self.gen, ignore_errors=True)
-        elif not self.rebuild and self.step in ("writing", "prepared"):
+        if self.rebuild:
+            if not self.promised and store.current_generation(self.root) != self.gen:
+                shutil.rmtree(self.gen, ignore_errors=True)
+        elif self.step in ("writing", "prepared"):
             store.discard_uncommitted(self.gen)
         self.step = "cancelled"
 

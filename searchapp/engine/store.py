@@ -29,7 +29,6 @@ import os
 import shutil
 import signal
 import sys
-import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -305,7 +304,7 @@ def _take_over(root: Path, fd: int) -> LockInfo:
         time.sleep(0.05)
     owner = record.split()[0] if record else ""
     info = LockInfo(int(owner) if owner.isdigit() else None, leftovers)
-    log.warning(
+    log.info(  # the callers report it (the command's warnings, the check's summary)
         "took over the writer lock of %s: its owner (pid %s) was dead; killed %s",
         root,
         owner or "?",
@@ -314,21 +313,13 @@ def _take_over(root: Path, fd: int) -> LockInfo:
     return info
 
 
-_mine = threading.local()  # roots whose writer lock this thread holds (re-entrant)
-
-
 @contextlib.contextmanager
 def writer_lock(root: Path, wait: float = 0.0) -> Iterator[LockInfo]:
     """Exclusive right to write this index. Waits up to `wait` seconds for another process
     (or thread) to finish, then refuses (IndexBusy); takes the lock over from the leftovers of
-    a dead owner. A thread that holds it already just goes on."""
+    a dead owner."""
     global _held_by
     root.mkdir(parents=True, exist_ok=True)
-    held: set[Path] = _mine.__dict__.setdefault("roots", set())
-    key = root.resolve()
-    if key in held:
-        yield LockInfo()
-        return
     fd = os.open(root / LOCK, os.O_RDWR | os.O_CREAT, 0o644)
     try:
         info = _acquire(root, fd, wait)
@@ -336,11 +327,7 @@ def writer_lock(root: Path, wait: float = 0.0) -> Iterator[LockInfo]:
         os.pwrite(fd, _owner_record().encode(), 0)
         _held.add(fd)
         _held_by = os.getpid()
-        held.add(key)
-        try:
-            yield info
-        finally:
-            held.discard(key)
+        yield info
     finally:
         _held.discard(fd)
         os.close(fd)
@@ -357,20 +344,3 @@ def _acquire(root: Path, fd: int, wait: float) -> LockInfo:
             if time.monotonic() >= deadline:
                 raise
         time.sleep(0.1)
-
-
-def lock_state(root: Path) -> str | None:
-    """For a check: None when the lock is free or held by a live owner, else what is wrong
-    (held by processes whose owner is dead). Does not take the lock."""
-    path = root / LOCK
-    if not path.exists():
-        return None
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        record = _read_record(fd)
-        if _owner_alive(record):
-            return None
-        left = [pid for pid in holders(path) if pid != os.getpid()]
-        return f"held by {left} after its owner {record or '?'} died" if left else None
-    finally:
-        os.close(fd)
