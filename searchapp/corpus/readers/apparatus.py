@@ -49,6 +49,14 @@ _MARKING = re.compile(
     re.I,
 )
 _STRONG = re.compile(rf"\b(?:{_STRONG_MARKING})\b", re.I)
+# The editors' mark where they left text out: a note on the text before it, not a paragraph.
+_OMISSION = re.compile(
+    r"^_?\[\s*_?(?:matter|text|sentence|words?|paragraphs?)\s+(?:omitted|expunged)_?\s*\]_?\.?$",
+    re.I,
+)
+# The document's own number and title printed as its first heading ("## 29 Defence Committee
+# Minute"): the volume's numbering, metadata (the source names it), not a printed part.
+_NUMBERED_TITLE = re.compile(r"^# \d{1,4}\s+\S")
 # A bare serial number heading a cable ("432.").
 _SERIAL = re.compile(r"^(?:UN|NO\.)?\s*(\d{1,5}(?:/\d{1,5})?)\.$", re.I)
 # How far into a paper its head (dateline, number, marking) reaches, in blocks.
@@ -88,6 +96,12 @@ def separate(lines: list[str], title_markers: list[int] | None = None) -> Appara
             out.references.append(first.strip("_").rstrip("."))
             continue
         head = i < _HEAD_BLOCKS
+        if head and not out.lines and _NUMBERED_TITLE.match(first):
+            heading_markers += [number for number, _, _ in _take_markers(first)[1]]
+            continue
+        if _OMISSION.match(_strip_markers(first)) and len(block) == 1:
+            out.notes.append(Note(_strip_markers(first).strip("_ ."), last_text, ""))
+            continue
         if _marking(first, head, out, markings):
             # "161.[1] IMMEDIATE TOP SECRET": the note is on the paper, given to its text.
             heading_markers += [number for number, _, _ in _take_markers(first)[1]]
@@ -111,8 +125,9 @@ def separate(lines: list[str], title_markers: list[int] | None = None) -> Appara
                 _continue_note(out, line)
             continue
         last_note = None
-        if head and out.place is None and (place := _DATELINE.match(first)):
-            out.place = place.group("place").strip()
+        dateline = _DATELINE.match(first) if head else None
+        if dateline and out.place is None:
+            out.place = dateline.group("place").strip()
         text_lines = []
         for line in block:
             plain, found = _take_markers(line)
@@ -121,7 +136,8 @@ def separate(lines: list[str], title_markers: list[int] | None = None) -> Appara
                     heading_markers.append(number_)
                 else:
                     waiting[number_] = (before, after)
-            if not plain.startswith("# "):
+            if not plain.startswith("# ") and not dateline:
+                # (A dateline is metadata, no paragraph: its notes go to the text after it.)
                 for pending in heading_markers:
                     waiting[pending] = ("", plain)
                 heading_markers = []
