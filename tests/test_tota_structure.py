@@ -129,7 +129,7 @@ def _load(tmp_path: Path, name: str, text: str):  # type: ignore[no-untyped-def]
 
 def test_eaeu_articles_are_the_part_labels(tmp_path: Path) -> None:
     doc = _load(tmp_path, "pta_440.xml", EAEU)
-    article_1 = "Section I · Article 1 · Establishment of the Eurasian Economic Union"
+    article_1 = "Section I · Article 1 · Establishment Of The Eurasian Economic Union"
     assert [(p.section_label, p.text) for p in doc.paragraphs] == [
         (
             "Preamble",

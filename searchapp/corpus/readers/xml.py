@@ -186,35 +186,9 @@ def _article_label(chapter: ET.Element | None, article: ET.Element, numbered: bo
     return chapter_number or chapter_name or ("Conclusion" if numbered else "Preamble")
 
 
-_SMALL_WORDS = frozenset(
-    [
-        "a",
-        "an",
-        "and",
-        "as",
-        "at",
-        "by",
-        "for",
-        "from",
-        "in",
-        "into",
-        "of",
-        "on",
-        "or",
-        "the",
-        "to",
-        "with",
-    ]
-)
-
-
 def _article_name(name: str | None) -> str:
-    """ "Establishment Of The Eurasian Economic Union." -> "Establishment of the Eurasian
-    Economic Union" (ToTA capitalises every word of a name)."""
-    words = _SPACES.sub(" ", name or "").strip().rstrip(".").split(" ")
-    return " ".join(
-        w.lower() if i and w.lower() in _SMALL_WORDS else w for i, w in enumerate(words)
-    ).strip()
+    """The article's name as ToTA gives it, without the full stop some names end with."""
+    return _SPACES.sub(" ", name or "").strip().rstrip(".").strip()
 
 
 def _take_printed_title(first: ET.Element) -> str | None:
