@@ -12,6 +12,7 @@ from itertools import groupby
 from pathlib import Path
 
 import pytest
+from helpers_corpus import load_text
 
 from searchapp.corpus import load_document
 
@@ -121,14 +122,8 @@ UKR_RUS = """<?xml version="1.0" encoding="UTF-8"?>
 """
 
 
-def _load(tmp_path: Path, name: str, text: str):  # type: ignore[no-untyped-def]
-    path = tmp_path / name
-    path.write_text(text, encoding="utf-8")
-    return load_document(path, tmp_path)
-
-
 def test_eaeu_articles_are_the_part_labels(tmp_path: Path) -> None:
-    doc = _load(tmp_path, "pta_440.xml", EAEU)
+    doc = load_text(tmp_path, "pta_440.xml", EAEU)
     article_1 = "Section I · Article 1 · Establishment Of The Eurasian Economic Union"
     assert [(p.section_label, p.text) for p in doc.paragraphs] == [
         (
@@ -177,7 +172,7 @@ def test_eaeu_articles_are_the_part_labels(tmp_path: Path) -> None:
 
 
 def test_unnamed_parts_and_numbered_articles(tmp_path: Path) -> None:
-    doc = _load(tmp_path, "pta_362.xml", UKR_RUS)
+    doc = load_text(tmp_path, "pta_362.xml", UKR_RUS)
     assert [p.section_label for p in doc.paragraphs] == [
         "Preamble",
         *["Article 1"] * 4,
