@@ -278,13 +278,15 @@ def test_no_apparatus_left_in_the_dfat_paragraphs() -> None:
 
 def test_volume_heading_omissions_and_entities(tmp_path: Path) -> None:
     # volume-28-…/29-defence-committee-minute.md, shortened: the volume's "## 29 …" heading is
-    # no part label, "[matter omitted]" is a note on the text before it, "&amp;" is "&".
+    # no part label, headings one under the other make one label (volume-22-…/38-paper-by-…),
+    # "[matter omitted]" is a note on the text before it, "&amp;" is "&".
     text = FRONT.format(date="1958-02-06", num=29, ref="[NAA: A1838, TS1]", title="Minute") + (
         "## 29 Defence Committee Minute[1](#f1)\n\nCanberra, 6 February 1958\n\n"
         "Top Secret Guard\n\nAgendum No. 16/1958 &amp; Supps. 1 &amp; 2: Nuclear Weapons for the "
-        "Australian Forces&mdash;Plutonium Production in Australia\n\n## Nuclear Weapons\n\n"
+        "Australian Forces&mdash;Plutonium Production in Australia\n\n## Attachment\n\n"
+        "## Nuclear Weapons\n\n"
         "  1. The Defence Committee considered a memorandum of 22nd January, 1958.\n\n"
-        " _[matter omitted]_\n\n  * 1 Present were Edwin Hicks and Arthur Tange.\n"
+        "[ _matter omitted_ ]\n\n  * 1 Present were Edwin Hicks and Arthur Tange.\n"
     )
     doc = load_text(tmp_path, "minute.md", text)
     assert [(p.section_label, p.text, p.notes) for p in doc.paragraphs] == [
@@ -295,7 +297,7 @@ def test_volume_heading_omissions_and_entities(tmp_path: Path) -> None:
             ["Present were Edwin Hicks and Arthur Tange."],
         ),
         (
-            "Nuclear Weapons",
+            "Attachment · Nuclear Weapons",
             "1. The Defence Committee considered a memorandum of 22nd January, 1958.",
             ["[matter omitted]"],
         ),

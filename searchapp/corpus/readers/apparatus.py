@@ -116,7 +116,8 @@ class _Separator:
         elif head and not self.out.lines and _NUMBERED_TITLE.match(first):
             self.pending += _marker_numbers(first)
         elif _OMISSION.match(_strip_markers(first)) and len(block) == 1:
-            self.out.notes.append(Note(_strip_markers(first).strip("_ ."), self.last_text))
+            omission = " ".join(_strip_markers(first).strip("_ .[]").split())
+            self.out.notes.append(Note(f"[{omission}]", self.last_text))
         elif _marking(first, head, self.out, self.markings):
             # "161.[1] IMMEDIATE TOP SECRET": the note is on the paper, given to its text.
             self.pending += _marker_numbers(first)
@@ -166,7 +167,14 @@ class _Separator:
                     self.waiting[number] = ("", plain)
                 self.pending = []
                 self.last_text = plain
-            self.out.lines.append(plain)
+            lines = self.out.lines
+            if heading and len(lines) >= 2 and lines[-2].startswith("# ") and not lines[-1]:
+                # A heading right under another ("The Political Problems of a Korean
+                # Armistice", "Introduction"): one label, so that no heading's words are lost.
+                # (A heading is a block of its own: nothing follows it in this block.)
+                lines[-2] = f"{lines[-2]} · {plain[2:]}"
+                return
+            lines.append(plain)
         self.out.lines.append("")
 
 
