@@ -239,3 +239,47 @@ def _part_key(part: tuple[ET.Element | None, ET.Element]) -> tuple[str, str]:
     if article.get("number") or article.get("name"):
         return _printed(article.get("number")), _printed(article.get("name"))
     return "part", _printed(chapter.get("name") if chapter is not None else "")
+
+
+def test_a_treaty_footnote_left_inside_a_sentence_is_a_note(tmp_path: Path) -> None:
+    # pta_389.xml (China - Costa Rica), Article 56, cut: the PDF's page footnote "3 For
+    # China, …" stood between "appropriate" and "measures"; "1 The Parties" opens an article
+    # (pta_97.xml, Article 28) and is its text, its full stop lost.
+    text = """<?xml version="1.0" encoding="UTF-8"?>
+<treaty><meta><name>China - Costa Rica</name><date_signed>2010-04-08</date_signed></meta>
+<body><chapter number="CHAPTER 5" name="Customs Procedures">
+<article number="ARTICLE 56" name="Advance Rulings">3. The advance rulings that are into force
+may be annulled, when one of the following situations is presented:
+(a) \twhere the facts prove that the information on which the advance ruling is based is false
+or inaccurate. In these cases, the customs administration may apply appropriate
+
+3 For China, the applicant for an advance ruling on tariff classification must be registered.
+
+measures to the requester, including civil, criminal and administrative actions;</article>
+<article number="ARTICLE 57" name="Taxation">1 The Parties shall apply a unified system of
+indirect taxation in mutual trade under the principle of a destination country.</article>
+</chapter></body></treaty>
+"""
+    doc = load_text(tmp_path, "pta_389.xml", text)
+    assert [(p.text, p.notes) for p in doc.paragraphs] == [
+        (
+            "3. The advance rulings that are into force may be annulled, when one of the "
+            "following situations is presented:",
+            [],
+        ),
+        (
+            "(a) where the facts prove that the information on which the advance ruling is "
+            "based is false or inaccurate. In these cases, the customs administration may apply "
+            "appropriate measures to the requester, including civil, criminal and "
+            "administrative actions;",
+            [
+                "For China, the applicant for an advance ruling on tariff classification must "
+                "be registered."
+            ],
+        ),
+        (
+            "1 The Parties shall apply a unified system of indirect taxation in mutual trade "
+            "under the principle of a destination country.",
+            [],
+        ),
+    ]
