@@ -13,6 +13,7 @@ import re
 from pathlib import Path
 
 import pytest
+from helpers_corpus import load_text
 from helpers_index import index_folder, run_cli
 
 from searchapp import create_app
@@ -56,14 +57,8 @@ MAKIN = FRONT.format(
 )
 
 
-def _load(tmp_path: Path, name: str, text: str):  # type: ignore[no-untyped-def]
-    path = tmp_path / name
-    path.write_text(text, encoding="utf-8")
-    return load_document(path, tmp_path)
-
-
 def test_footnotes_become_notes_of_their_paragraphs(tmp_path: Path) -> None:
-    doc = _load(tmp_path, "makin.md", MAKIN)
+    doc = load_text(tmp_path, "makin.md", MAKIN)
     assert [p.text for p in doc.paragraphs] == [
         "Regional Defence Pact for Pacific Press and radio have reported statements by Minister "
         "for Defence on 14th and 15th March regarding the possibility of a Pacific Defence Pact. "
@@ -103,7 +98,7 @@ def test_cable_header_is_metadata_not_a_part_label(tmp_path: Path) -> None:
         "I have received your message about the Pacific Pact.\n\n"
         "2\\. We are prepared to sign in San Francisco.\n\n[NAA: A5954, 1455/1]\n"
     )
-    doc = _load(tmp_path, "menzies.md", text)
+    doc = load_text(tmp_path, "menzies.md", text)
     assert [(p.text, p.section_label) for p in doc.paragraphs] == [
         ("I have received your message about the Pacific Pact.", ""),
         ("2. We are prepared to sign in San Francisco.", ""),
@@ -125,7 +120,7 @@ def test_extract_dateline_gives_the_place(tmp_path: Path) -> None:
         "Fearey that a declaration might be made to the effect that a defence arrangement for "
         "the Pacific area was being favourabl[y] considered.\n"
     )
-    doc = _load(tmp_path, "extract.md", text)
+    doc = load_text(tmp_path, "extract.md", text)
     assert doc.metadata.place == "Washington"
     assert (doc.metadata.classification, doc.metadata.number) == ("Secret", "99")
     assert doc.paragraphs[0].text.endswith("was being favourabl[y] considered.")
@@ -144,7 +139,7 @@ def test_marker_after_editorial_brackets_is_removed(tmp_path: Path) -> None:
         "The proposals conform with[in][4] an existing situation.\n\n"
         "3 Words in square brackets added by hand.\n\n4 Word in square brackets added by hand.\n"
     )
-    doc = _load(tmp_path, "brackets.md", text)
+    doc = load_text(tmp_path, "brackets.md", text)
     assert [p.text for p in doc.paragraphs] == [
         "(b) Dulles had stated that the deletion of the [provision for] 'subsidiary bodies' in "
         "the original draft Treaty did not mean that the Council could not establish additional "
@@ -172,7 +167,7 @@ def test_listed_notes_heading_markers_and_title_markers(tmp_path: Path) -> None:
         "  * 1 Draft by the Department.\n  * 2 Keith Waller, Ambassador to the United States.\n"
         "  * 3 Philip J. Farley.\n  * 4 Document 12.\n"
     )
-    doc = _load(tmp_path, "listed.md", text)
+    doc = load_text(tmp_path, "listed.md", text)
     assert [(p.text, p.section_label, p.notes) for p in doc.paragraphs] == [
         (
             "Waller called on Farley this morning.",
@@ -202,7 +197,7 @@ def test_a_numbered_paragraph_is_not_a_note(tmp_path: Path) -> None:
         "We should [mention][1] that Franks returned to Washington.\n\n"
         " _1 Word in square brackets added by hand.\n\n_\n\n _[NAA : A6768, EATS 77, iv]_"
     )
-    doc = _load(tmp_path, "numbered.md", text)
+    doc = load_text(tmp_path, "numbered.md", text)
     assert [(p.text, p.notes) for p in doc.paragraphs] == [
         ("1. State Department is awaiting word from United Kingdom Government.", []),
         ("2 State Department policy was to push on with the pact as quickly as possible.", []),
@@ -279,3 +274,32 @@ def test_no_apparatus_left_in_the_dfat_paragraphs() -> None:
             assert not marker.search(p.text), (path.name, p.text)
             notes += len(p.notes)
     assert notes >= 2400  # 2,457 when this test was written
+
+
+def test_volume_heading_omissions_and_entities(tmp_path: Path) -> None:
+    # volume-28-…/29-defence-committee-minute.md, shortened: the volume's "## 29 …" heading is
+    # no part label, headings one under the other make one label (volume-22-…/38-paper-by-…),
+    # "[matter omitted]" is a note on the text before it, "&amp;" is "&".
+    text = FRONT.format(date="1958-02-06", num=29, ref="[NAA: A1838, TS1]", title="Minute") + (
+        "## 29 Defence Committee Minute[1](#f1)\n\nCanberra, 6 February 1958\n\n"
+        "Top Secret Guard\n\nAgendum No. 16/1958 &amp; Supps. 1 &amp; 2: Nuclear Weapons for the "
+        "Australian Forces&mdash;Plutonium Production in Australia\n\n## Attachment\n\n"
+        "## Nuclear Weapons\n\n"
+        "  1. The Defence Committee considered a memorandum of 22nd January, 1958.\n\n"
+        "[ _matter omitted_ ]\n\n  * 1 Present were Edwin Hicks and Arthur Tange.\n"
+    )
+    doc = load_text(tmp_path, "minute.md", text)
+    assert [(p.section_label, p.text, p.notes) for p in doc.paragraphs] == [
+        (
+            "",
+            "Agendum No. 16/1958 & Supps. 1 & 2: Nuclear Weapons for the Australian "
+            "Forces—Plutonium Production in Australia",
+            ["Present were Edwin Hicks and Arthur Tange."],
+        ),
+        (
+            "Attachment · Nuclear Weapons",
+            "1. The Defence Committee considered a memorandum of 22nd January, 1958.",
+            ["[matter omitted]"],
+        ),
+    ]
+    assert doc.metadata.classification == "Top Secret Guard"

@@ -12,6 +12,7 @@ from itertools import groupby
 from pathlib import Path
 
 import pytest
+from helpers_corpus import load_text
 
 from searchapp.corpus import load_document
 
@@ -121,15 +122,9 @@ UKR_RUS = """<?xml version="1.0" encoding="UTF-8"?>
 """
 
 
-def _load(tmp_path: Path, name: str, text: str):  # type: ignore[no-untyped-def]
-    path = tmp_path / name
-    path.write_text(text, encoding="utf-8")
-    return load_document(path, tmp_path)
-
-
 def test_eaeu_articles_are_the_part_labels(tmp_path: Path) -> None:
-    doc = _load(tmp_path, "pta_440.xml", EAEU)
-    article_1 = "Section I · Article 1 · Establishment of the Eurasian Economic Union"
+    doc = load_text(tmp_path, "pta_440.xml", EAEU)
+    article_1 = "Section I · Article 1 · Establishment Of The Eurasian Economic Union"
     assert [(p.section_label, p.text) for p in doc.paragraphs] == [
         (
             "Preamble",
@@ -177,7 +172,7 @@ def test_eaeu_articles_are_the_part_labels(tmp_path: Path) -> None:
 
 
 def test_unnamed_parts_and_numbered_articles(tmp_path: Path) -> None:
-    doc = _load(tmp_path, "pta_362.xml", UKR_RUS)
+    doc = load_text(tmp_path, "pta_362.xml", UKR_RUS)
     assert [p.section_label for p in doc.paragraphs] == [
         "Preamble",
         *["Article 1"] * 4,
@@ -244,3 +239,47 @@ def _part_key(part: tuple[ET.Element | None, ET.Element]) -> tuple[str, str]:
     if article.get("number") or article.get("name"):
         return _printed(article.get("number")), _printed(article.get("name"))
     return "part", _printed(chapter.get("name") if chapter is not None else "")
+
+
+def test_a_treaty_footnote_left_inside_a_sentence_is_a_note(tmp_path: Path) -> None:
+    # pta_389.xml (China - Costa Rica), Article 56, cut: the PDF's page footnote "3 For
+    # China, …" stood between "appropriate" and "measures"; "1 The Parties" opens an article
+    # (pta_97.xml, Article 28) and is its text, its full stop lost.
+    text = """<?xml version="1.0" encoding="UTF-8"?>
+<treaty><meta><name>China - Costa Rica</name><date_signed>2010-04-08</date_signed></meta>
+<body><chapter number="CHAPTER 5" name="Customs Procedures">
+<article number="ARTICLE 56" name="Advance Rulings">3. The advance rulings that are into force
+may be annulled, when one of the following situations is presented:
+(a) \twhere the facts prove that the information on which the advance ruling is based is false
+or inaccurate. In these cases, the customs administration may apply appropriate
+
+3 For China, the applicant for an advance ruling on tariff classification must be registered.
+
+measures to the requester, including civil, criminal and administrative actions;</article>
+<article number="ARTICLE 57" name="Taxation">1 The Parties shall apply a unified system of
+indirect taxation in mutual trade under the principle of a destination country.</article>
+</chapter></body></treaty>
+"""
+    doc = load_text(tmp_path, "pta_389.xml", text)
+    assert [(p.text, p.notes) for p in doc.paragraphs] == [
+        (
+            "3. The advance rulings that are into force may be annulled, when one of the "
+            "following situations is presented:",
+            [],
+        ),
+        (
+            "(a) where the facts prove that the information on which the advance ruling is "
+            "based is false or inaccurate. In these cases, the customs administration may apply "
+            "appropriate measures to the requester, including civil, criminal and "
+            "administrative actions;",
+            [
+                "For China, the applicant for an advance ruling on tariff classification must "
+                "be registered."
+            ],
+        ),
+        (
+            "1 The Parties shall apply a unified system of indirect taxation in mutual trade "
+            "under the principle of a destination country.",
+            [],
+        ),
+    ]

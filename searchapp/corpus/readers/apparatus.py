@@ -49,6 +49,14 @@ _MARKING = re.compile(
     re.I,
 )
 _STRONG = re.compile(rf"\b(?:{_STRONG_MARKING})\b", re.I)
+# The editors' mark where they left text out: a note on the text before it, not a paragraph.
+_OMISSION = re.compile(
+    r"^_?\[\s*_?(?:matter|text|sentence|words?|paragraphs?)\s+(?:omitted|expunged)_?\s*\]_?\.?$",
+    re.I,
+)
+# The document's own number and title printed as its first heading ("## 29 Defence Committee
+# Minute"): the volume's numbering, metadata (the source names it), not a printed part.
+_NUMBERED_TITLE = re.compile(r"^# \d{1,4}\s+\S")
 # A bare serial number heading a cable ("432.").
 _SERIAL = re.compile(r"^(?:UN|NO\.)?\s*(\d{1,5}(?:/\d{1,5})?)\.$", re.I)
 # How far into a paper its head (dateline, number, marking) reaches, in blocks.
@@ -74,63 +82,104 @@ class Apparatus:
 def separate(lines: list[str], title_markers: list[int] | None = None) -> Apparatus:
     """Take the apparatus out of `lines` (see the module docstring). `title_markers` are the
     numbers of markers in the title: their notes go to the first paragraph."""
-    blocks = _blocks(lines)
-    out = Apparatus(lines=[])
-    markings: list[str] = []
-    waiting: dict[int, tuple[str, str]] = {}  # note number -> words around its marker
-    heading_markers = list(title_markers or [])  # in headings: anchored on the next text
-    last_text = ""  # the latest text block, for notes whose markers were lost
-    last_note: int | None = None  # the note a following unnumbered block may continue
-    trailing = _trailing_apparatus(blocks)
-    for i, block in enumerate(blocks):
+    return _Separator(_blocks(lines), title_markers or []).run()
+
+
+class _Separator:
+    """One pass over the blocks of a body, in reading order."""
+
+    def __init__(self, blocks: list[list[str]], title_markers: list[int]) -> None:
+        self.blocks = blocks
+        self.out = Apparatus(lines=[])
+        self.markings: list[str] = []
+        self.waiting: dict[int, tuple[str, str]] = {}  # note number -> words around its marker
+        self.pending = list(title_markers)  # markers in headings: anchored on the next text
+        self.last_text = ""  # the latest text, for notes whose markers were lost
+        self.last_note: int | None = None  # the note a following unnumbered block continues
+        self.trailing = _trailing_apparatus(blocks)
+
+    def run(self) -> Apparatus:
+        for i, block in enumerate(self.blocks):
+            if not self._apparatus(i, block):
+                self.last_note = None
+                self._text(block, head=i < _HEAD_BLOCKS)
+        if self.markings:
+            self.out.classification = "; ".join(dict.fromkeys(self.markings))
+        return self.out
+
+    def _apparatus(self, i: int, block: list[str]) -> bool:
+        """Take `block` into the metadata or the notes if it is apparatus; False for text."""
         first = block[0].strip()
-        if _ARCHIVE_REFERENCE.match(first) and len(block) == 1:
-            out.references.append(first.strip("_").rstrip("."))
-            continue
         head = i < _HEAD_BLOCKS
-        if _marking(first, head, out, markings):
+        if _ARCHIVE_REFERENCE.match(first) and len(block) == 1:
+            self.out.references.append(first.strip("_").rstrip("."))
+        elif head and not self.out.lines and _NUMBERED_TITLE.match(first):
+            self.pending += _marker_numbers(first)
+        elif _OMISSION.match(_strip_markers(first)) and len(block) == 1:
+            omission = " ".join(_strip_markers(first).strip("_ .[]").split())
+            self.out.notes.append(Note(f"[{omission}]", self.last_text))
+        elif _marking(first, head, self.out, self.markings):
             # "161.[1] IMMEDIATE TOP SECRET": the note is on the paper, given to its text.
-            heading_markers += [number for number, _, _ in _take_markers(first)[1]]
-            continue
-        number = _note_number(first)
-        if number is not None and (number in waiting or i >= trailing):
-            for line in block:
-                # One note a line in a list of notes; other lines go on with the last note.
-                number = _note_number(line)
-                if number is None or (number not in waiting and i < trailing):
-                    _continue_note(out, line)
-                    continue
-                before, after = waiting.pop(number, (last_text, ""))
-                text = _NOTE.match(line).group("text")  # type: ignore[union-attr]
-                out.notes.append(Note(_strip_markers(text).strip(), before, after))
-                last_note = number
-            continue
-        if last_note is not None and (i >= trailing or any(n > last_note for n in waiting)):
+            self.pending += _marker_numbers(first)
+        elif self._is_note(_note_number(first), i):
+            self._notes(block, i)
+        elif self.last_note is not None and (
+            i >= self.trailing or any(n > self.last_note for n in self.waiting)
+        ):
             # A note printed over more than one paragraph.
             for line in block:
-                _continue_note(out, line)
-            continue
-        last_note = None
-        if head and out.place is None and (place := _DATELINE.match(first)):
-            out.place = place.group("place").strip()
-        text_lines = []
+                _continue_note(self.out, line)
+        else:
+            return False
+        return True
+
+    def _is_note(self, number: int | None, i: int) -> bool:
+        return number is not None and (number in self.waiting or i >= self.trailing)
+
+    def _notes(self, block: list[str], i: int) -> None:
+        for line in block:
+            # One note a line in a list of notes; other lines go on with the last note.
+            number = _note_number(line)
+            if number is None or not self._is_note(number, i):
+                _continue_note(self.out, line)
+                continue
+            before, after = self.waiting.pop(number, (self.last_text, ""))
+            text = _NOTE.match(line).group("text")  # type: ignore[union-attr]
+            self.out.notes.append(Note(_strip_markers(text).strip(), before, after))
+            self.last_note = number
+
+    def _text(self, block: list[str], head: bool) -> None:
+        first = block[0].strip()
+        dateline = _DATELINE.match(first) if head else None
+        if dateline and self.out.place is None:
+            self.out.place = dateline.group("place").strip()
         for line in block:
             plain, found = _take_markers(line)
-            for number_, before, after in found:
-                if plain.startswith("# "):
-                    heading_markers.append(number_)
+            heading = plain.startswith("# ")
+            for number, before, after in found:
+                if heading:
+                    self.pending.append(number)
                 else:
-                    waiting[number_] = (before, after)
-            if not plain.startswith("# "):
-                for pending in heading_markers:
-                    waiting[pending] = ("", plain)
-                heading_markers = []
-                last_text = plain
-            text_lines.append(plain)
-        out.lines.extend([*text_lines, ""])
-    if markings:
-        out.classification = "; ".join(dict.fromkeys(markings))
-    return out
+                    self.waiting[number] = (before, after)
+            if not heading and not dateline:
+                # (A dateline is metadata, no paragraph: its notes go to the text after it.)
+                for number in self.pending:
+                    self.waiting[number] = ("", plain)
+                self.pending = []
+                self.last_text = plain
+            lines = self.out.lines
+            if heading and len(lines) >= 2 and lines[-2].startswith("# ") and not lines[-1]:
+                # A heading right under another ("The Political Problems of a Korean
+                # Armistice", "Introduction"): one label, so that no heading's words are lost.
+                # (A heading is a block of its own: nothing follows it in this block.)
+                lines[-2] = f"{lines[-2]} · {plain[2:]}"
+                return
+            lines.append(plain)
+        self.out.lines.append("")
+
+
+def _marker_numbers(line: str) -> list[int]:
+    return [number for number, _, _ in _take_markers(line)[1]]
 
 
 def _note_number(line: str) -> int | None:

@@ -8,6 +8,7 @@ starting with "# " (the one markup the paragraph parser understands: a printed h
 from __future__ import annotations
 
 import datetime as dt
+import html
 import re
 from pathlib import Path
 from typing import Any
@@ -205,4 +206,5 @@ def _clean_inline(text: str, markers: bool = False) -> str:
         text = _EMPH_UNDER.sub(r"\1", text)
     text = _EMPTY_EMPHASIS.sub("", text)
     text = _ESCAPE.sub(r"\1", text)
-    return text.rstrip()
+    # Markdown lets HTML entities stand for characters ("Supps. 1 &amp; 2", "&mdash;").
+    return html.unescape(text).rstrip()

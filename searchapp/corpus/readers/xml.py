@@ -32,6 +32,7 @@ from defusedxml.ElementTree import DefusedXMLParser
 
 from searchapp.corpus.budget import OverBudget, current
 from searchapp.corpus.model import Metadata, UnreadableFile
+from searchapp.corpus.notes import Note
 from searchapp.corpus.parse import heading_label, wrap_width
 from searchapp.corpus.parties import party_from_iso3
 from searchapp.corpus.readers import RawText, register
@@ -52,7 +53,8 @@ def read_xml(data: bytes, path: Path) -> RawText:
     if body is None:
         raise UnreadableFile("the treaty XML has no <body>")
     metadata = _treaty_metadata(meta) if meta is not None else Metadata(kind="treaty")
-    return RawText(text=_body_text(body, metadata.title), metadata=metadata)
+    text, notes = _body_text(body, metadata.title)
+    return RawText(text=text, metadata=metadata, notes=notes)
 
 
 class _CountingBuilder(ET.TreeBuilder):
@@ -140,7 +142,7 @@ def _text(element: ET.Element | None) -> str | None:
 # --- body ------------------------------------------------------------------------------------
 
 
-def _body_text(body: ET.Element, name: str | None) -> str:
+def _body_text(body: ET.Element, name: str | None) -> tuple[str, list[Note]]:
     # The title opens the text on a line of its own, as in a printed treaty: metadata
     # extraction takes the first block of a text for its title and drops it from the
     # paragraphs, so without it the first article's opening would be lost as a "title".
@@ -158,14 +160,55 @@ def _body_text(body: ET.Element, name: str | None) -> str:
             label = _article_label(chapter, article, numbered)
             numbered = numbered or bool(article.get("number"))
             parts.extend(_article(article, label))
+    parts, notes = _take_footnotes(parts)
     width = wrap_width([" ".join(line.split()) for p in parts for line in p.split("\n")])
-    return (
-        "\n\n".join(
-            "\n".join(_no_stray_headings(p.split("\n"), width)) if not p.startswith("# ") else p
-            for p in parts
-        )
-        + "\n"
+    text = "\n\n".join(
+        "\n".join(_no_stray_headings(p.split("\n"), width)) if not p.startswith("# ") else p
+        for p in parts
     )
+    return text + "\n", notes
+
+
+# The treaty's own footnotes, which the PDF conversion left where the page ended, often
+# inside a sentence ("… may apply appropriate" | "3 For China, the applicant for an advance
+# ruling …" | "measures to the requester"): a line that starts with the note's number (no
+# full stop) and a capital, never a date ("20 March 1883"), a list item (ending ";") or the
+# first line of an article.
+_FOOTNOTE = re.compile(
+    r"^(\d{1,3})\s+(?!(?:January|February|March|April|May|June|July|August|September|October"
+    r"|November|December)\b)(?=[A-Z“\"(])(.{20,}?)\s*$"
+)
+# Footnote numbers run on through the treaty (or start again at 1 in a chapter); a number
+# further on than this from the last note's is a figure, not a note ("200 US dollars").
+_FOOTNOTE_GAP = 3
+
+
+def _take_footnotes(parts: list[str]) -> tuple[list[str], list[Note]]:
+    """The parts without the treaty's footnotes, and the footnotes as notes of the text
+    before them (their markers are digits glued to words: "service;1", "Transparency20")."""
+    notes: list[Note] = []
+    last_number = 0
+    before = ""
+    out = []
+    for part in parts:
+        if part.startswith("# "):
+            out.append(part)
+            continue
+        kept = []
+        for line in part.split("\n"):
+            stripped = " ".join(line.split())
+            found = _FOOTNOTE.match(stripped)
+            number = int(found.group(1)) if found else 0
+            follows = number == 1 or last_number < number <= last_number + _FOOTNOTE_GAP
+            # An article opens with its text ("1 The Parties shall", its dot lost), never a note.
+            if found and follows and kept and not stripped.endswith(";"):
+                notes.append(Note(found.group(2), before))
+                last_number = number
+                continue
+            kept.append(line)
+            before = stripped or before
+        out.append("\n".join(kept))
+    return out, notes
 
 
 def _article(article: ET.Element, label: str) -> list[str]:
@@ -214,35 +257,9 @@ def _article_label(chapter: ET.Element | None, article: ET.Element, numbered: bo
     return chapter_number or chapter_name or ("Conclusion" if numbered else "Preamble")
 
 
-_SMALL_WORDS = frozenset(
-    [
-        "a",
-        "an",
-        "and",
-        "as",
-        "at",
-        "by",
-        "for",
-        "from",
-        "in",
-        "into",
-        "of",
-        "on",
-        "or",
-        "the",
-        "to",
-        "with",
-    ]
-)
-
-
 def _article_name(name: str | None) -> str:
-    """ "Establishment Of The Eurasian Economic Union." -> "Establishment of the Eurasian
-    Economic Union" (ToTA capitalises every word of a name)."""
-    words = _SPACES.sub(" ", name or "").strip().rstrip(".").split(" ")
-    return " ".join(
-        w.lower() if i and w.lower() in _SMALL_WORDS else w for i, w in enumerate(words)
-    ).strip()
+    """The article's name as ToTA gives it, without the full stop some names end with."""
+    return _SPACES.sub(" ", name or "").strip().rstrip(".").strip()
 
 
 def _take_printed_title(first: ET.Element) -> str | None:
