@@ -1,0 +1,152 @@
+"""No word of a document is lost: every file of the real corpora, read as the indexer reads it.
+
+The words of what a reader hands over (the text of the file, without its markup and front
+matter) must all be in the document's paragraphs, in their order, except those deliberately
+kept as metadata, each listed with its kind: title, dateline, source line, signature, page
+furniture, web chrome, classification marking, and section headings (kept as the printed
+part label). Hyphens are ignored, so that a word split at a line end ("coordi-" + "nation")
+counts as the one word it is.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from itertools import groupby
+from pathlib import Path
+
+import pytest
+
+from searchapp.corpus import UnreadableFile, load_document
+from searchapp.corpus.parse import heading_label
+from searchapp.corpus.readers import read_file
+
+CORPORA = Path(__file__).resolve().parents[1].parent / "shared" / "corpora"
+_WORD = re.compile(r"[^\W_]+")
+# A hyphen at a line end joins a word ("coordi-" "nation", "10-" "year", "2023-" "2024"), not a
+# list item after it ("may be -" "1 insistence").
+_LINE_END_HYPHEN = re.compile(
+    r"(?<=[^\W\d_])-[ \t]*\n\s*(?=[^\W\d_])|(?<=\d)-[ \t]*\n\s*(?=[^\W_])"
+)
+# The kinds of text a document keeps as metadata instead of paragraphs.
+KINDS = {
+    "title",
+    "dateline",
+    "source",
+    "signature",
+    "page furniture",
+    "chrome",
+    "classification",
+}
+
+
+# Files whose reader output is out of order, in the treaty reader's area (footnotes printed
+# inside articles, a stray "脚注文本>" tag): listed so that any other file that loses words fails.
+KNOWN = frozenset({"pta_385.xml", "pta_398.xml"})
+# Paragraphs found whole but out of place, per corpus, as measured (footnotes printed
+# mid-text in ToTA treaties, which the treaty reader does not yet attach as notes).
+MOVED_MAX = {"ungdc-2015-2024": 0, "dfat-historical-docs": 0, "tota-chn-rus": 22}
+
+
+def words(text: str) -> list[str]:
+    text = _LINE_END_HYPHEN.sub("", text).replace("-", "")
+    return _WORD.findall(text.casefold())
+
+
+def corpus_files(corpus: str) -> list[Path]:
+    return sorted(
+        p
+        for p in (CORPORA / corpus).rglob("*")
+        if p.suffix in {".txt", ".md", ".xml"} and p.name != "README.md"
+    )
+
+
+def _without_furniture(line: str, furniture: set[str]) -> str:
+    normal = " ".join(line.split())
+    if normal in furniture:
+        return ""
+    head = normal.split(" ", 4)
+    for n in range(1, len(head)):
+        if " ".join(head[:n]) in furniture:
+            return " ".join(head[n:])
+    return line
+
+
+def _subsequence_at(source: list[str], words_: list[str], start: int) -> int | None:
+    """Where `words_` begins as a subsequence of `source[start:]`, or None."""
+    try:
+        first = position = source.index(words_[0], start)
+        for word in words_[1:]:
+            position = source.index(word, position + 1)
+    except ValueError:
+        return None
+    return first
+
+
+def lost_words(path: Path, root: Path, moved: list[str]) -> str | None:
+    """What the document lost, described for a failure message; None when nothing."""
+    raw = read_file(path)
+    source = raw.text if raw.blocks is None else "\n\n".join(raw.blocks)
+    try:
+        doc = load_document(path, root)
+    except UnreadableFile:
+        return None
+    assert {kind for kind, _ in doc.removed} <= KINDS, doc.removed
+    # A word split at a page end ("high-" | "20/33 15-29946" | "level") is one word: the
+    # source is read without its furniture lines and glued codes.
+    source = "\n".join(
+        _without_furniture(line, {t for k, t in doc.removed if k == "page furniture"})
+        for line in source.split("\n")
+    )
+    source_words = words(source)
+    # In order: each paragraph's words are a subsequence of the source's, from where the
+    # paragraph before it starts (a footnote printed mid-sentence may sit between them).
+    kept: list[str] = []
+    start = 0
+    for p in doc.paragraphs:
+        paragraph = words(p.text)
+        if not paragraph:
+            continue
+        first = _subsequence_at(source_words, paragraph, start)
+        if first is None:
+            # Not after the paragraph before it: moved (a footnote the PDF printed
+            # mid-sentence), counted by the caller; its own words must still be in order.
+            if _subsequence_at(source_words, paragraph, 0) is None:
+                return f"{path.name}: ¶{p.number} not in the source: {p.text[:80]!r}"
+            moved.append(f"{path.name} ¶{p.number}")
+        else:
+            start = first
+        kept += paragraph
+    aside = Counter(w for _, text in doc.removed for w in words(text))
+    # Headings: the printed part label of the paragraphs under them, or (when no paragraph
+    # follows them) a heading line of the source.
+    for label, _ in groupby(p.section_label for p in doc.paragraphs):
+        aside.update(words(label))
+    for line in source.splitlines():
+        if heading_label(line.strip(" *")) is not None:
+            aside.update(words(line))
+    missing = Counter(source_words) - Counter(kept) - aside
+    if missing:
+        return f"{path.name}: lost {sorted(missing.elements())[:20]}"
+    return None
+
+
+@pytest.mark.corpus
+@pytest.mark.parametrize(
+    "corpus", ["ungdc-2015-2024", "dfat-historical-docs", "tota-chn-rus"], ids=str
+)
+def test_no_word_of_a_document_is_lost(corpus: str) -> None:
+    files = corpus_files(corpus)
+    if not files:
+        pytest.skip(f"the {corpus} corpus is not present")
+    moved: list[str] = []
+    failures = [
+        f
+        for f in (lost_words(p, CORPORA / corpus, moved) for p in files if p.name not in KNOWN)
+        if f
+    ]
+    assert not failures, f"{len(failures)} of {len(files)} files lose words:\n" + "\n".join(
+        failures[:15]
+    )
+    # Out of place but whole: footnotes a PDF printed inside the text (see lost_words).
+    assert len(moved) <= MOVED_MAX[corpus], moved
