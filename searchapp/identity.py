@@ -22,18 +22,40 @@ def slugify(text: str) -> str:
 
 
 def document_id(meta: Metadata, path: str, taken: set[str]) -> str:
-    """A readable slug from date and kind ("2002-12-02-joint-declaration"), made unique with
-    the parties or the file name when several documents share a date and kind."""
+    """A readable slug from date, kind and what sets the document apart (its parties, else its
+    title, else its file name): "2015-statement-china".
+
+    The id comes from the document, not from the order files are indexed in: a document
+    dated only by its year or month always carries its distinguishing part, since many share
+    "2015-statement". One dated to the day keeps the SPEC's short form
+    ("2002-12-02-joint-declaration") and takes its distinguishing part only when another
+    document of that day and kind already holds the short form.
+    """
     base = "-".join(p for p in (meta.date or "undated", slugify(meta.kind or "document")) if p)
     stem = slugify(path.rsplit("/", 1)[-1].rsplit(".", 1)[0])
-    parties = slugify("-".join(meta.parties))
-    for candidate in (base, f"{base}-{parties}" if parties else "", f"{base}-{stem}"):
-        if candidate and candidate not in taken:
+    distinct = _distinguishing_part(meta, base) or stem
+    exact_day = bool(meta.date and len(meta.date) == 10)
+    candidates = [base] if exact_day else []
+    candidates += [f"{base}-{distinct}", f"{base}-{distinct}-{stem}"]
+    for candidate in candidates:
+        if candidate not in taken:
             return candidate
     n = 2
-    while f"{base}-{stem}-{n}" in taken:
+    while f"{base}-{distinct}-{stem}-{n}" in taken:
         n += 1
-    return f"{base}-{stem}-{n}"
+    return f"{base}-{distinct}-{stem}-{n}"
+
+
+_ID_TITLE_WORDS = 6
+
+
+def _distinguishing_part(meta: Metadata, base: str) -> str:
+    """The parties' slug, else the title's first words that the date and kind do not say."""
+    if meta.parties:
+        return slugify("-".join(meta.parties[:3]))
+    said = set(base.split("-"))
+    words = [w for w in slugify(meta.title or "").split("-") if w and w not in said]
+    return "-".join(words[:_ID_TITLE_WORDS])
 
 
 @dataclass
