@@ -115,6 +115,7 @@ class Extraction:
 
 # A title is a line, not a paragraph: at most this many words.
 _TITLE_MAX_WORDS = 30
+_TITLE_KIND_WORDS = 6
 
 
 def extract_metadata(
@@ -200,7 +201,9 @@ def _find_title(blocks: list[str]) -> tuple[list[int], str | None, str | None]:
     if not blocks:
         return [], None, None
     first = blocks[0]
-    if len(first) > 300 or _SALUTATION.match(first) or _DATELINE.match(first):
+    if len(first) > 300 or _SALUTATION.match(first):
+        return [], None, None
+    if _DATELINE.match(first) and _split_title_tail(first)[1] is None:
         return [], None, None
     indexes = [0]
     text = first
@@ -223,7 +226,10 @@ def _looks_like_title(text: str, dated: bool) -> bool:
         return False
     if stripped[-1] in ",;:" or (_ENDS_SENTENCE_RE.search(stripped) and not dated):
         return False
-    return dated or _is_upper(stripped) or kind_from_title(stripped) is not None
+    # A title names its kind at its start ("Joint Statement by …", "The Kingdom's Statement
+    # in …"); a sentence may name one anywhere ("… enshrined in the Charter: dignity").
+    opening = " ".join(stripped.split()[:_TITLE_KIND_WORDS])
+    return dated or _is_upper(stripped) or kind_from_title(opening) is not None
 
 
 def _split_title_tail(text: str) -> tuple[str, str | None]:
