@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from searchapp.corpus import load_document
+from searchapp.corpus import load_catalog, load_document
 
 # Session 70 - 2015/DZA_70_2015.txt: a page break (counter, job number, symbol and date)
 # inside a sentence.
@@ -136,3 +136,20 @@ def test_repeated_treaty_lines_are_text_not_running_headers(tmp_path: Path) -> N
     text = "\n".join([item, *filler, item, ""])
     doc = load(tmp_path, "treaty.txt", text)
     assert [p.text for p in doc.paragraphs].count(item) == 2
+
+
+def test_a_given_title_never_takes_a_paragraph(tmp_path: Path) -> None:
+    # Session 70 - 2015/CHE_70_2015.txt with its title given in metadata.csv.
+    first = "On the ruins of a world ravaged by the Second World War, 51 countries met."
+    (tmp_path / "metadata.csv").write_text(
+        "file,title,date,kind,place,parties,language,source\n"
+        "CHE_70_2015.txt,Swiss statement,2015-09-28,,,,,\n",
+        encoding="utf-8",
+    )
+    path = tmp_path / "CHE_70_2015.txt"
+    path.write_text(f"{first}\nIt is fitting that we celebrate.\n", encoding="utf-8")
+    doc = load_document(path, tmp_path, load_catalog(tmp_path)["CHE_70_2015.txt"])
+    assert [p.text for p in doc.paragraphs] == [first, "It is fitting that we celebrate."]
+    assert (doc.metadata.title, doc.metadata.date) == ("Swiss statement", "2015-09-28")
+    assert doc.metadata.parties == ["Switzerland"]
+    assert not any("only the year" in w for w in doc.warnings)
