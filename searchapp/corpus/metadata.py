@@ -172,7 +172,8 @@ def extract_metadata(
         meta.date = _speech_date(speech, dateline_date)
     else:
         meta.date = _choose_date(dateline_date, cleaned.source, title, body, filename, warnings)
-    meta.kind = _find_kind(title, body)
+    # A given title names the kind first ("Cablegram to Canberra"), then the text's own title.
+    meta.kind = kind_from_title(given_title) or _find_kind(title, body)
     meta.parties = [speech.party] if speech else find_document_parties(title, body, meta.kind)
     meta.language = detect_language(" ".join(body[:5]))
     meta.source = cleaned.source
