@@ -9,6 +9,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
+from searchapp.corpus.kinds import JOINT_KINDS
 from searchapp.corpus.model import Metadata
 
 SAME = 0.5  # word-set similarity above which an edited paragraph is "the same paragraph"
@@ -23,19 +24,27 @@ def slugify(text: str) -> str:
 
 def document_id(meta: Metadata, path: str, taken: set[str]) -> str:
     """A readable slug from date, kind and what sets the document apart (its parties, else its
-    title, else its file name): "2015-statement-china".
+    title and what its file name adds, else its file name): "2015-statement-china",
+    "1951-10-25-cablegram-from-watt-to-spender-174".
 
-    The id comes from the document, not from the order files are indexed in: a document
-    dated only by its year or month always carries its distinguishing part, since many share
-    "2015-statement". One dated to the day keeps the SPEC's short form
-    ("2002-12-02-joint-declaration") and takes its distinguishing part only when another
-    document of that day and kind already holds the short form.
+    The id comes from the document, not from the order files are indexed in: it carries its
+    distinguishing part, since many documents share "2015-statement" or "1949-05-18-cablegram".
+    Only a joint declaration, statement, communiqué or treaty dated to the day keeps the
+    SPEC's short form ("2002-12-02-joint-declaration"), and takes its distinguishing part
+    when another document of that day and kind already holds it.
     """
     base = "-".join(p for p in (meta.date or "undated", slugify(meta.kind or "document")) if p)
     stem = slugify(path.rsplit("/", 1)[-1].rsplit(".", 1)[0])
-    distinct = _distinguishing_part(meta, base) or stem
-    exact_day = bool(meta.date and len(meta.date) == 10)
-    candidates = [base] if exact_day else []
+    distinct = _distinguishing_part(meta, base)
+    if not meta.parties:
+        # Titles repeat ("Cablegram to Canberra", twice a day): what the file name adds to
+        # the title (a document number, "174") tells them apart whatever the order.
+        told = set(base.split("-")) | set(slugify(meta.title or "").split("-"))
+        extra = [w for w in stem.split("-") if w not in told][:_ID_NAME_WORDS]
+        distinct = "-".join(p for p in (distinct, *extra) if p) or stem
+    # A declaration of a given day is all but unique; cables and minutes come by the dozen.
+    short = bool(meta.date and len(meta.date) == 10) and meta.kind in JOINT_KINDS
+    candidates = [base] if short else []
     candidates += [f"{base}-{distinct}", f"{base}-{distinct}-{stem}"]
     for candidate in candidates:
         if candidate not in taken:
@@ -47,6 +56,10 @@ def document_id(meta: Metadata, path: str, taken: set[str]) -> str:
 
 
 _ID_TITLE_WORDS = 6
+_ID_NAME_WORDS = 3
+_SMALL_WORDS = frozenset(
+    {"a", "an", "and", "at", "by", "for", "from", "in", "of", "on", "the", "to", "with"}
+)
 
 
 def _distinguishing_part(meta: Metadata, base: str) -> str:
@@ -55,7 +68,10 @@ def _distinguishing_part(meta: Metadata, base: str) -> str:
         return slugify("-".join(meta.parties[:3]))
     said = set(base.split("-"))
     words = [w for w in slugify(meta.title or "").split("-") if w and w not in said]
-    return "-".join(words[:_ID_TITLE_WORDS])
+    words = words[:_ID_TITLE_WORDS]
+    while words and words[-1] in _SMALL_WORDS:
+        words.pop()  # "…-external-affairs", not "…-external-affairs-to"
+    return "-".join(words)
 
 
 @dataclass

@@ -153,3 +153,22 @@ def test_a_given_title_never_takes_a_paragraph(tmp_path: Path) -> None:
     assert (doc.metadata.title, doc.metadata.date) == ("Swiss statement", "2015-09-28")
     assert doc.metadata.parties == ["Switzerland"]
     assert not any("only the year" in w for w in doc.warnings)
+
+
+def test_a_line_break_before_a_bracket_does_not_split_a_paragraph(tmp_path: Path) -> None:
+    # Session 77 - 2022/CHN_77_2022.txt: its first paragraph, once cut into a title.
+    doc = load(
+        tmp_path,
+        "CHN_77_2022.txt",
+        "We are at a time fraught with challenges. The coronavirus disease\n"
+        "(COVID-19) keeps resurfacing. Global security faces uncertainty.\n"
+        "But we are also at a time full of hope.\n",
+    )
+    assert [p.text for p in doc.paragraphs] == [
+        "We are at a time fraught with challenges. The coronavirus disease (COVID-19) keeps"
+        " resurfacing. Global security faces uncertainty.",
+        "But we are also at a time full of hope.",
+    ]
+    assert doc.metadata.title == (
+        "Statement by China at the 77th session of the UN General Assembly, 2022"
+    )

@@ -278,12 +278,17 @@ def _read_dateline(text: str) -> tuple[str | None, Date | None]:
     if not found:
         return None, None
     places = [_DONE_AT.sub("", p.strip()) for p in found.group("places").split(",")]
-    place = next((p for p in places if not _is_kind_word(p)), None)
+    place = next((p for p in places if not _is_kind_word(p) and not _FORM.match(p)), None)
     date_text = found.group("date")
     dates = find_dates(date_text)
     if dates:
         return place, dates[-1]
     return place, day_month(date_text)
+
+
+# Words of a dateline that say what the paper is, not where it was written ("Extract,
+# Washington, 18 January 1951").
+_FORM = re.compile(r"^(?:extracts?|excerpts?|copy|draft|text|translation|summary|enclosure)$", re.I)
 
 
 def _is_kind_word(text: str) -> bool:
