@@ -378,6 +378,7 @@ def cmd_add(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     from searchapp import create_app
+    from searchapp.consistency import IndexNotWritten
     from searchapp.engine.store import IndexBusy
     from searchapp.indexer import update_index
 

@@ -9,6 +9,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
+from searchapp.corpus.kinds import JOINT_KINDS
 from searchapp.corpus.model import Metadata
 
 SAME = 0.5  # word-set similarity above which an edited paragraph is "the same paragraph"
@@ -22,18 +23,55 @@ def slugify(text: str) -> str:
 
 
 def document_id(meta: Metadata, path: str, taken: set[str]) -> str:
-    """A readable slug from date and kind ("2002-12-02-joint-declaration"), made unique with
-    the parties or the file name when several documents share a date and kind."""
+    """A readable slug from date, kind and what sets the document apart (its parties, else its
+    title and what its file name adds, else its file name): "2015-statement-china",
+    "1951-10-25-cablegram-from-watt-to-spender-174".
+
+    The id comes from the document, not from the order files are indexed in: it carries its
+    distinguishing part, since many documents share "2015-statement" or "1949-05-18-cablegram".
+    Only a joint declaration, statement, communiqué or treaty dated to the day keeps the
+    SPEC's short form ("2002-12-02-joint-declaration"), and takes its distinguishing part
+    when another document of that day and kind already holds it.
+    """
     base = "-".join(p for p in (meta.date or "undated", slugify(meta.kind or "document")) if p)
     stem = slugify(path.rsplit("/", 1)[-1].rsplit(".", 1)[0])
-    parties = slugify("-".join(meta.parties))
-    for candidate in (base, f"{base}-{parties}" if parties else "", f"{base}-{stem}"):
-        if candidate and candidate not in taken:
+    distinct = _distinguishing_part(meta, base)
+    if not meta.parties:
+        # Titles repeat ("Cablegram to Canberra", twice a day): what the file name adds to
+        # the title (a document number, "174") tells them apart whatever the order.
+        told = set(base.split("-")) | set(slugify(meta.title or "").split("-"))
+        extra = [w for w in stem.split("-") if w not in told][:_ID_NAME_WORDS]
+        distinct = "-".join(p for p in (distinct, *extra) if p) or stem
+    # A declaration of a given day is all but unique; cables and minutes come by the dozen.
+    short = bool(meta.date and len(meta.date) == 10) and meta.kind in JOINT_KINDS
+    candidates = [base] if short else []
+    candidates += [f"{base}-{distinct}", f"{base}-{distinct}-{stem}"]
+    for candidate in candidates:
+        if candidate not in taken:
             return candidate
     n = 2
-    while f"{base}-{stem}-{n}" in taken:
+    while f"{base}-{distinct}-{stem}-{n}" in taken:
         n += 1
-    return f"{base}-{stem}-{n}"
+    return f"{base}-{distinct}-{stem}-{n}"
+
+
+_ID_TITLE_WORDS = 6
+_ID_NAME_WORDS = 3
+_SMALL_WORDS = frozenset(
+    {"a", "an", "and", "at", "by", "for", "from", "in", "of", "on", "the", "to", "with"}
+)
+
+
+def _distinguishing_part(meta: Metadata, base: str) -> str:
+    """The parties' slug, else the title's first words that the date and kind do not say."""
+    if meta.parties:
+        return slugify("-".join(meta.parties[:3]))
+    said = set(base.split("-"))
+    words = [w for w in slugify(meta.title or "").split("-") if w and w not in said]
+    words = words[:_ID_TITLE_WORDS]
+    while words and words[-1] in _SMALL_WORDS:
+        words.pop()  # "…-external-affairs", not "…-external-affairs-to"
+    return "-".join(words)
 
 
 @dataclass

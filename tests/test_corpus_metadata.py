@@ -109,8 +109,8 @@ def test_save_catalog_row_adds_and_updates(tmp_path: Path) -> None:
     assert rows[0]["title"] == "X2" and rows[0]["date"] == "2021-05-04"
     catalog = load_catalog(tmp_path)
     assert catalog["y.txt"].kind == "treaty"
-    # No temporary file is left behind (the hidden lock file that serializes writers stays).
-    assert sorted(p.name for p in tmp_path.iterdir()) == [".metadata.csv.lock", "metadata.csv"]
+    # No temporary file is left behind.
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["metadata.csv"]
 
 
 def test_save_catalog_row_keeps_other_rows_and_columns(tmp_path: Path) -> None:

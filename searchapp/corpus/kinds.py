@@ -29,8 +29,17 @@ KINDS = [
         (r"\b(?:speech|address|remarks)\b", "speech"),
         (r"\bdeclaration\b", "declaration"),
         (r"\bstatement\b", "statement"),
-        (r"\bnote\b", "note"),
+        (r"\bnotes?\b", "note"),
         (r"\breport\b", "report"),
+        # The papers of a foreign ministry's archive (DFAT Historical Documents).
+        (r"\bcabinet\s+decision\b", "cabinet decision"),
+        (r"\bsavingram\b", "savingram"),
+        (r"\b(?:dispatch|despatch)\b", "despatch"),
+        (r"\bmessage\b", "message"),
+        (r"\bbrief\b", "brief"),
+        (r"\b(?:summary\s+)?record\b", "record"),
+        (r"\bpaper\b", "paper"),
+        (r"\bassessment\b", "assessment"),
     )
 ]
 # The same kinds named in Russian and Chinese titles (cp1251, KOI8-R, GB18030 and Big5 files

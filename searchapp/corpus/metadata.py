@@ -118,6 +118,7 @@ class Extraction:
 # OF … ON FREE TRADE BETWEEN …", 31 words in ToTA's Russia–Serbia agreement).
 _TITLE_MAX_WORDS = 30
 _CAPITALS_TITLE_MAX_WORDS = 50
+_TITLE_KIND_WORDS = 6
 
 
 def extract_metadata(
@@ -174,7 +175,8 @@ def extract_metadata(
         meta.date = _speech_date(speech, dateline_date)
     else:
         meta.date = _choose_date(dateline_date, cleaned.source, title, body, filename, warnings)
-    meta.kind = _find_kind(title, body)
+    # A given title names the kind first ("Cablegram to Canberra"), then the text's own title.
+    meta.kind = kind_from_title(given_title) or _find_kind(title, body)
     meta.parties = [speech.party] if speech else find_document_parties(title, body, meta.kind)
     meta.language = detect_language(" ".join(body[:5]))
     meta.source = cleaned.source
@@ -203,7 +205,9 @@ def _find_title(blocks: list[str]) -> tuple[list[int], str | None, str | None]:
     if not blocks:
         return [], None, None
     first = blocks[0]
-    if len(first) > 300 or _SALUTATION.match(first) or _DATELINE.match(first):
+    if len(first) > 300 or _SALUTATION.match(first):
+        return [], None, None
+    if _DATELINE.match(first) and _split_title_tail(first)[1] is None:
         return [], None, None
     indexes = [0]
     text = first
@@ -227,7 +231,10 @@ def _looks_like_title(text: str, dated: bool) -> bool:
         return False
     if stripped[-1] in ",;:" or (_ENDS_SENTENCE_RE.search(stripped) and not dated):
         return False
-    return dated or _is_upper(stripped) or kind_from_title(stripped) is not None
+    # A title names its kind at its start ("Joint Statement by …", "The Kingdom's Statement
+    # in …"); a sentence may name one anywhere ("… enshrined in the Charter: dignity").
+    opening = " ".join(stripped.split()[:_TITLE_KIND_WORDS])
+    return dated or _is_upper(stripped) or kind_from_title(opening) is not None
 
 
 def _split_title_tail(text: str) -> tuple[str, str | None]:
@@ -275,12 +282,17 @@ def _read_dateline(text: str) -> tuple[str | None, Date | None]:
     if not found:
         return None, None
     places = [_DONE_AT.sub("", p.strip()) for p in found.group("places").split(",")]
-    place = next((p for p in places if not _is_kind_word(p)), None)
+    place = next((p for p in places if not _is_kind_word(p) and not _FORM.match(p)), None)
     date_text = found.group("date")
     dates = find_dates(date_text)
     if dates:
         return place, dates[-1]
     return place, day_month(date_text)
+
+
+# Words of a dateline that say what the paper is, not where it was written ("Extract,
+# Washington, 18 January 1951").
+_FORM = re.compile(r"^(?:extracts?|excerpts?|copy|draft|text|translation|summary|enclosure)$", re.I)
 
 
 def _is_kind_word(text: str) -> bool:

@@ -152,7 +152,11 @@ def heading_label(line: str, width: int | None = None) -> str | None:
 def _heading_words(text: str) -> bool:
     """A few words that do not stop mid-phrase: "Ocean Resources", not "the reform of the"."""
     words = text.split()
-    return len(words) <= _HEADING_MAX_WORDS and words[-1].lower() not in _FUNCTION_WORDS
+    return (
+        len(words) <= _HEADING_MAX_WORDS
+        and words[-1].lower() not in _FUNCTION_WORDS
+        and not words[-1].endswith("-")  # "34. Recovery from … of climate-" goes on
+    )
 
 
 def _segment(lines: list[str], width: int | None) -> list[_Para]:

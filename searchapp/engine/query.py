@@ -27,7 +27,6 @@ from whoosh.searching import Searcher
 
 from searchapp.corpus.parties import canonical_party
 from searchapp.engine.analysis import plain_words
-from searchapp.engine.schema import build_schema
 from searchapp.engine.suggest import unknown_word_correction
 from searchapp.engine.understand import Understanding, is_plain, understand
 from searchapp.engine.vocabulary import Vocabulary
