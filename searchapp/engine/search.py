@@ -49,7 +49,8 @@ RERANK_DEPTH = 30  # the best candidates are re-ranked for proximity
 NEAR = 8  # words this close count as near each other
 NEAR_BONUS = 1.25  # all the words within a few words of each other
 EXACT_BONUS = 1.5  # all the words as a phrase
-YEAR_TIER = 1e6  # paragraphs of a bare year (or party) in the query rank above all others
+YEAR_TIER = 1e6  # paragraphs of a bare year in the query rank above all others
+PARTY_BOOST = 2.0  # score factor for the paragraphs of each party the query names
 CACHE_BUDGET = 8_000_000  # document numbers held in cached posting lists and masks
 
 
@@ -491,7 +492,7 @@ def _scores(
     if parsed.bare_years:
         out += YEAR_TIER * snap.value_mask(snap.year_code, snap.years, parsed.bare_years)[hit_ids]
     if parsed.bare_parties:
-        out += YEAR_TIER * _party_tier(snap, parsed.bare_parties, hit_ids)
+        out *= PARTY_BOOST ** _party_tier(snap, parsed.bare_parties, hit_ids)
     return out
 
 
@@ -540,7 +541,7 @@ def _rerank(
         if span is None:
             continue
         bonus = EXACT_BONUS if span == len(words) - 1 else NEAR_BONUS if span <= NEAR else 1.0
-        tier = YEAR_TIER * (scores[d] // YEAR_TIER)  # years and parties named in the query
+        tier = YEAR_TIER if scores[d] >= YEAR_TIER else 0.0
         scores[d] = tier + (scores[d] - tier) * bonus
     return sorted(ranked, key=lambda d: -scores[d])
 

@@ -30,7 +30,13 @@ from importlib import resources
 import yaml
 from whoosh import query as wq
 
-from searchapp.corpus.parties import canonical_party, fold, gazetteer, query_mentions
+from searchapp.corpus.parties import (
+    WORDS_IN_LOWER_CASE,
+    canonical_party,
+    fold,
+    gazetteer,
+    query_mentions,
+)
 from searchapp.engine.analysis import text_analyzer
 
 # Syntax that makes a query exact: then it is searched as written.
@@ -90,7 +96,7 @@ QUESTION_WORDS = QUESTION_OPENERS | frozenset(
         "us",
     ]
 )
-MAX_FORMS = 8  # names of one party searched for it (the longest few are enough)
+MAX_FORMS = 5  # names of one party searched for it (each long one is a phrase to match)
 _ANALYZER = text_analyzer()
 
 
@@ -196,7 +202,7 @@ def _party_forms(party: str, typed: str) -> list[str]:
     forms = [
         form
         for form, name in g.names.items()
-        if name == party and form not in g.metonyms and form not in ("us", "un", "au")
+        if name == party and form not in g.metonyms and form not in WORDS_IN_LOWER_CASE
     ]
     forms.sort(key=lambda f: (-len(f.split()), -len(f)))
     chosen = [typed, *(forms[: MAX_FORMS - 1])]
