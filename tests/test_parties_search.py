@@ -93,6 +93,19 @@ def test_party_filter_or_within_and_across_facets(base_url: str) -> None:
     assert facet(china, "party") == facet(api(base_url, q="cooperation", per_page="1"), "party")
 
 
+def test_results_page_has_a_party_facet_that_filters(base_url: str) -> None:
+    def page(query: str) -> str:
+        with urllib.request.urlopen(f"{base_url}/search?{query}", timeout=30) as response:
+            return response.read().decode("utf-8")
+
+    html = page("q=Taiwan")
+    assert 'id="facet-party-china"' in html
+    assert "party=China" in html
+    chosen = page("q=Taiwan&party=China")
+    after_id = chosen.split('id="facet-party-china"')[1]
+    assert 'aria-current="true"' in after_id[: after_id.index(">")]
+
+
 def test_party_filter_takes_any_name_of_the_party(folders: tuple[Path, Path]) -> None:
     by_name = cli_search(folders, "Taiwan", "--party", "Russian Federation")
     by_short_form = cli_search(folders, "Taiwan", "--party", "Russia")

@@ -372,6 +372,8 @@ def _filtered(mask: np.ndarray, *filters: np.ndarray | None) -> np.ndarray:
 
 
 def _party_ids(snap: _Snapshot, party: str) -> np.ndarray:
+    if party not in snap.known_parties:  # (an index built before parties were a field has none)
+        return np.zeros(0, dtype=np.int64)
     return snap.postings("parties", party)[0]
 
 
