@@ -82,3 +82,10 @@ def test_phrases_and_operators_stay_exact(client: FlaskClient) -> None:
     assert total(client, "Chinese -Taiwan") == total(client, '"Chinese"') - total(
         client, '"Chinese" "Taiwan"'
     )
+
+
+def test_understanding_is_bounded() -> None:
+    many = " ".join(["France Germany Italy Spain Japan India Chile Peru Cuba Mali"] * 5)
+    found = understand(many, frozenset(), no_typos)
+    assert len(found.clauses) == 8
+    assert found.text.split()[0] == "Cuba"  # the rest are searched as plain words

@@ -96,6 +96,7 @@ QUESTION_WORDS = QUESTION_OPENERS | frozenset(
         "us",
     ]
 )
+MAX_CLAUSES = 8  # parties and synonyms expanded per query (bounded work); more stay words
 MAX_FORMS = 5  # names of one party searched for it (each long one is a phrase to match)
 _ANALYZER = text_analyzer()
 
@@ -147,7 +148,7 @@ def understand(
     text, corrected = _corrected(text, correct)
     found = Understanding(text="", corrected=corrected)
     spans: list[tuple[int, int]] = []
-    for mention in query_mentions(text):
+    for mention in query_mentions(text)[:MAX_CLAUSES]:
         spans.append((mention.start, mention.end))
         typed = text[mention.start : mention.end]
         found.clauses.append(_any_of(_party_forms(mention.party, typed)))
@@ -155,6 +156,8 @@ def understand(
             found.parties.append(mention.party)
     pattern, groups, capitals = _synonym_pattern()
     for m in pattern.finditer(fold(text)):
+        if len(spans) >= MAX_CLAUSES:
+            break
         if _overlaps(m.span(), spans):
             continue
         if m.group(0) in capitals and not text[m.start() : m.end()].isupper():
