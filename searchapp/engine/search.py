@@ -25,9 +25,9 @@ from whoosh.index import Index
 from whoosh.reading import IndexReader
 from whoosh.searching import Searcher
 
-from searchapp.corpus.parties import canonical_party
 from searchapp.engine import store
 from searchapp.engine.highlight import Excerpt, excerpt
+from searchapp.engine.party_facet import named_parties_held, party_counts, party_filter
 from searchapp.engine.postings import (
     column_values,
     field_lengths,
@@ -371,47 +371,6 @@ def _filtered(mask: np.ndarray, *filters: np.ndarray | None) -> np.ndarray:
     return mask
 
 
-def _party_ids(snap: _Snapshot, party: str) -> np.ndarray:
-    if party not in snap.known_parties:  # (an index built before parties were a field has none)
-        return np.zeros(0, dtype=np.int64)
-    return snap.postings("parties", party)[0]
-
-
-def resolve_parties(snap: _Snapshot, parties: Iterable[str]) -> set[str]:
-    """A party filter names a party by its canonical name (a facet click) or any other of
-    its names or codes ("PRC", "RUS" on the command line)."""
-    return {p if p in snap.known_parties else canonical_party(p) or p for p in parties}
-
-
-def party_filter(snap: _Snapshot, parties: set[str]) -> np.ndarray | None:
-    """Paragraphs of any of the parties (OR within the facet); None without a filter."""
-    if not parties:
-        return None
-    mask = np.zeros(snap.n, dtype=bool)
-    for party in resolve_parties(snap, parties):
-        mask[_party_ids(snap, party)] = True
-    return mask
-
-
-def party_counts(snap: _Snapshot, within: np.ndarray, selected: set[str]) -> list[tuple[str, int]]:
-    """Hits per party (a paragraph of two parties counts for each); chosen ones even at 0."""
-    chosen = resolve_parties(snap, selected)
-    counts = []
-    for party in snap.parties:
-        count = int(within[_party_ids(snap, party)].sum())
-        if count or party in chosen:
-            counts.append((party, count))
-    return counts
-
-
-def _party_tier(snap: _Snapshot, parties: list[str], hit_ids: np.ndarray) -> np.ndarray:
-    """How many of the parties a query names each hit's document has."""
-    tier = np.zeros(snap.n, dtype=np.float32)
-    for party in parties:
-        tier[_party_ids(snap, party)] += 1
-    return tier[hit_ids]
-
-
 def _resolve_sections(snap: _Snapshot, sections: set[str]) -> set[str]:
     """A section filter names a section exactly (a facet click) or by part of its name, in
     any case ("trade" on the command line)."""
@@ -494,7 +453,7 @@ def _scores(
     if parsed.bare_years:
         out += YEAR_TIER * snap.value_mask(snap.year_code, snap.years, parsed.bare_years)[hit_ids]
     if parsed.bare_parties:
-        out *= PARTY_BOOST ** _party_tier(snap, parsed.bare_parties, hit_ids)
+        out *= PARTY_BOOST ** named_parties_held(snap, parsed.bare_parties, hit_ids)
     return out
 
 
