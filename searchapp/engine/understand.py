@@ -32,7 +32,6 @@ from whoosh import query as wq
 
 from searchapp.corpus.parties import (
     WORDS_IN_LOWER_CASE,
-    canonical_party,
     fold,
     gazetteer,
     query_mentions,
@@ -97,7 +96,7 @@ QUESTION_WORDS = QUESTION_OPENERS | frozenset(
     ]
 )
 MAX_CLAUSES = 8  # parties and synonyms expanded per query (bounded work); more stay words
-MAX_FORMS = 5  # names of one party searched for it (each long one is a phrase to match)
+MAX_FORMS = 6  # names of a party or synonym searched for it (each phrase costs a pass)
 _ANALYZER = text_analyzer()
 
 
@@ -207,25 +206,29 @@ def _party_forms(party: str, typed: str) -> list[str]:
         for form, name in g.names.items()
         if name == party and form not in g.metonyms and form not in WORDS_IN_LOWER_CASE
     ]
-    forms.sort(key=lambda f: (-len(f.split()), -len(f)))
-    chosen = [typed, *(forms[: MAX_FORMS - 1])]
-    canonical = canonical_party(typed)
-    return list(dict.fromkeys(chosen if canonical == party else [*chosen, party]))
+    return [typed, party, *forms]
 
 
 def _any_of(forms: list[str] | tuple[str, ...]) -> wq.Query:
-    """One clause that matches a paragraph saying any of `forms`."""
-    subqueries: list[wq.Query] = []
-    for form in forms:
-        terms = [t.text for t in _ANALYZER(form)]
-        if not terms:
-            continue
-        q = wq.Term("text", terms[0]) if len(terms) == 1 else wq.Phrase("text", terms)
-        if q not in subqueries:
-            subqueries.append(q)
+    """One clause that matches a paragraph saying any of `forms`: the fewest words first, and
+    no form that holds a shorter one ("United States of America" is found by "United
+    States"), at most MAX_FORMS (each phrase costs a pass over positions)."""
+    kept: list[tuple[str, ...]] = []
+    for terms in sorted({tuple(t.text for t in _ANALYZER(f)) for f in forms}, key=len):
+        if terms and not any(_holds(terms, shorter) for shorter in kept):
+            kept.append(terms)
+    subqueries = [
+        wq.Term("text", t[0]) if len(t) == 1 else wq.Phrase("text", list(t))
+        for t in kept[:MAX_FORMS]
+    ]
     if not subqueries:
         return wq.NullQuery
     return subqueries[0] if len(subqueries) == 1 else wq.Or(subqueries)
+
+
+def _holds(terms: tuple[str, ...], part: tuple[str, ...]) -> bool:
+    n = len(part)
+    return any(terms[i : i + n] == part for i in range(len(terms) - n + 1))
 
 
 def _overlaps(span: tuple[int, int], spans: list[tuple[int, int]]) -> bool:
