@@ -305,10 +305,7 @@ def _run(
         if sections
         else None
     )
-    clause_masks = [_clause_mask(snap, c) for c in parsed.should]
-    counts = np.zeros(snap.n, dtype=np.int16)
-    for m in clause_masks:
-        counts += m
+    clause_masks, counts = _clause_counts(snap, parsed)
     base = _base_mask(snap, parsed)
     need = parsed.min_should
     while True:
@@ -362,6 +359,24 @@ def _run(
             )
         )
     return Outcome(total, page_hits, facets, notices=list(parsed.notices), grouped=group)
+
+
+def _clause_counts(snap: _Snapshot, parsed: ParsedQuery) -> tuple[list[np.ndarray], np.ndarray]:
+    """Which paragraphs each soft clause matches, and how many clauses each matches."""
+    clause_masks = [_clause_mask(snap, c) for c in parsed.should]
+    counts = np.zeros(snap.n, dtype=np.int16)
+    for m in clause_masks:
+        counts += m
+    return clause_masks, counts
+
+
+def lexical_scores(snap: _Snapshot, parsed: ParsedQuery, candidates: np.ndarray) -> np.ndarray:
+    """The lexical score of each candidate paragraph (document numbers, sorted), as the
+    relevance sort ranks them: for fusing with another ranking (0 where no word matches)."""
+    clause_masks, counts = _clause_counts(snap, parsed)
+    if not clause_masks:
+        return np.zeros(len(candidates))
+    return _scores(snap, parsed, clause_masks, counts, candidates)
 
 
 def _filtered(mask: np.ndarray, *filters: np.ndarray | None) -> np.ndarray:
