@@ -48,10 +48,12 @@ def test_question_words_are_left_out_of_questions_only() -> None:
 
 
 def test_an_unknown_word_is_searched_as_the_word_it_is_a_typo_of() -> None:
-    fixes = {"venezuala": "venezuela"}
+    fixes = {"venezuala": "venezuela", "karabah": "karabakh"}
     found = understand("Venezuala blockade", frozenset({"Venezuela"}), fixes.get)
     assert found.corrected == {"Venezuala": "venezuela"}
     assert found.parties == ["Venezuela"]  # the corrected word is then understood
+    # Each part of a hyphenated word is a word.
+    assert understand("Nagorno-Karabah", frozenset(), fixes.get).text == "Nagorno-Karabakh"
 
 
 def total(client: FlaskClient, q: str) -> int:

@@ -40,7 +40,7 @@ from searchapp.engine.analysis import text_analyzer
 
 # Syntax that makes a query exact: then it is searched as written.
 _SYNTAX = re.compile(r"[\"()*:\[\]{}^~]|(?:^|\s)[-+](?=\S)|\b(?:AND|OR|NOT)\b")
-_WORD = re.compile(r"[\w’'.-]+")
+_WORD = re.compile(r"[^\W\d_]+")  # letters only: "Nagorno-Karabah" is two words to correct
 QUESTION_OPENERS = frozenset(
     [
         "what",
@@ -186,13 +186,13 @@ def _corrected(text: str, correct: Callable[[str], str | None]) -> tuple[str, di
 
     def fix(m: re.Match[str]) -> str:
         word = m.group(0)
-        if len(word) < 4 or not word.isalpha() or fold(word) in g.names:
+        if len(word) < 4 or fold(word) in g.names:
             return word
         replacement = correct(word.lower())
         if replacement is None:
             return word
         corrected[word] = replacement
-        return replacement
+        return replacement.capitalize() if word[:1].isupper() else replacement
 
     return _WORD.sub(fix, text), corrected
 
