@@ -7,8 +7,10 @@ as years and sections are.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterable
 from typing import Protocol
+from weakref import WeakKeyDictionary
 
 import numpy as np
 
@@ -23,6 +25,25 @@ class Snapshot(Protocol):
     known_parties: frozenset[str]
 
     def postings(self, fieldname: str, text: str) -> tuple[np.ndarray, np.ndarray]: ...
+
+
+_LOCK = threading.Lock()
+# Per snapshot: every (paragraph, party) pair as two arrays, so that the facet is one bincount.
+_PAIRS: WeakKeyDictionary[Snapshot, tuple[np.ndarray, np.ndarray]] = WeakKeyDictionary()
+
+
+def _pairs(snap: Snapshot) -> tuple[np.ndarray, np.ndarray]:
+    with _LOCK:
+        found = _PAIRS.get(snap)
+    if found is None:
+        ids = [party_ids(snap, party) for party in snap.parties]
+        found = (
+            np.concatenate(ids) if ids else np.zeros(0, dtype=np.int64),
+            np.repeat(np.arange(len(ids)), [len(i) for i in ids]),
+        )
+        with _LOCK:
+            _PAIRS[snap] = found
+    return found
 
 
 def party_ids(snap: Snapshot, party: str) -> np.ndarray:
@@ -50,12 +71,13 @@ def party_filter(snap: Snapshot, parties: set[str]) -> np.ndarray | None:
 def party_counts(snap: Snapshot, within: np.ndarray, selected: set[str]) -> list[tuple[str, int]]:
     """Hits per party (a paragraph of two parties counts for each); chosen ones even at 0."""
     chosen = resolve_parties(snap, selected)
-    counts = []
-    for party in snap.parties:
-        count = int(within[party_ids(snap, party)].sum())
-        if count or party in chosen:
-            counts.append((party, count))
-    return counts
+    ids, codes = _pairs(snap)
+    per_party = np.bincount(codes[within[ids]], minlength=len(snap.parties))
+    return [
+        (party, int(count))
+        for party, count in zip(snap.parties, per_party, strict=True)
+        if count or party in chosen
+    ]
 
 
 def named_parties_held(snap: Snapshot, parties: list[str], hit_ids: np.ndarray) -> np.ndarray:
