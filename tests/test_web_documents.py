@@ -38,7 +38,15 @@ def test_documents_index_sorts_by_title(client: FlaskClient) -> None:
 def test_document_page_has_metadata_parts_and_anchors(client: FlaskClient) -> None:
     html = client.get(f"/documents/{DOC_2002}").get_data(as_text=True)
     assert "<title>Joint Declaration by the Russian Federation" in html
-    for field in ("Date", "Kind", "Place", "Parties", "2002-12-02", "Beijing", "Russian Federation, China"):
+    for field in (
+        "Date",
+        "Kind",
+        "Place",
+        "Parties",
+        "2002-12-02",
+        "Beijing",
+        "Russian Federation, China",
+    ):
         assert field in html
     assert '<h2 class="part-heading">I</h2>' in html
     assert '<h2 class="part-heading">VIII</h2>' in html
