@@ -141,3 +141,10 @@ def test_a_party_named_in_the_query_ranks_its_paragraphs_first(base_url: str) ->
     # The short form also searches the party's other names ("DPRK" finds "North Korea").
     top = api(base_url, q="DPRK abducted girl")["hits"][0]
     assert "Megumi Yokota was abducted by North Korea" in top["text"]
+
+
+def test_odd_party_values_are_no_error(base_url: str) -> None:
+    odd = api(base_url, q="Taiwan", party=["<b>x</b>" * 50, "party:", ""])
+    assert odd["total"] == 0
+    html = urllib.request.urlopen(f"{base_url}/search?q=Taiwan&party=%3Cb%3Ex", timeout=30)
+    assert "<b>x" not in html.read().decode("utf-8")
