@@ -176,8 +176,9 @@ def _without_question_words(text: str) -> str:
     if not question:
         return text
     kept = [w for w in words if w.lower().strip("?,.!") not in QUESTION_WORDS]
-    # A question made only of question words ("who are we?") is searched as typed.
-    return " ".join(kept).replace("?", " ") if kept else text
+    # A question made only of question words ("who are we?") is searched as typed; a question
+    # mark is never a wildcard.
+    return " ".join(kept or words).replace("?", " ")
 
 
 def _corrected(text: str, correct: Callable[[str], str | None]) -> tuple[str, dict[str, str]]:
