@@ -16,6 +16,7 @@ HIT_KEYS = {
     "excerpt",
     "score",
     "url",
+    "parties",
 }
 
 SEARCH_KEYS = {"query", "total", "page", "per_page", "hits", "facets", "suggestion", "took_ms"}

@@ -24,7 +24,7 @@ from searchapp.corpus.kinds import JOINT_KINDS
 
 # Short forms in capitals that are English words in lower case: in a query too, only their
 # capital form names the party ("US" is the United States, "us" is not).
-_WORD_IN_LOWER_CASE = frozenset({"us", "un", "au", "cis"})
+WORDS_IN_LOWER_CASE = frozenset({"us", "un", "au", "cis"})
 _APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "`": "'", "\u00a0": " "})
 
 
@@ -80,7 +80,7 @@ class Gazetteer:
             if form in self.excluded or (form in self.metonyms and not in_query):
                 continue
             lowered = form in self.short_forms and not _written_short(text[m.start() : m.end()])
-            if lowered and (not in_query or form.replace(".", "") in _WORD_IN_LOWER_CASE):
+            if lowered and (not in_query or form.replace(".", "") in WORDS_IN_LOWER_CASE):
                 continue
             found.append(Mention(m.start(), m.end(), self.names[form]))
         return found

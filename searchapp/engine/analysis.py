@@ -94,8 +94,14 @@ class VariantFilter(Filter):
         return hash(VariantFilter)
 
     def __call__(self, tokens):  # type: ignore[no-untyped-def]
+        variants = spelling_variants()
         for t in tokens:
-            t.text = fold_word(t.text)
+            text = t.text
+            # Most tokens are plain ASCII words: only a dictionary lookup (this runs for every
+            # token of the corpus).
+            t.text = (
+                variants.get(text, text) if text.isascii() and "-" not in text else fold_word(text)
+            )
             yield t
 
 

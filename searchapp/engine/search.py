@@ -30,9 +30,9 @@ from whoosh.index import Index
 from whoosh.reading import IndexReader
 from whoosh.searching import Searcher
 
-from searchapp.corpus.parties import canonical_party
 from searchapp.engine import decoded, store
 from searchapp.engine.highlight import Excerpt, excerpt, mark_spans
+from searchapp.engine.party_facet import named_parties_held, party_counts, party_filter
 from searchapp.engine.postings import term_positions, term_postings
 from searchapp.engine.query import ParsedQuery, QueryRefused, parse
 from searchapp.engine.suggest import has_unknown_word, is_close, suggest
@@ -48,7 +48,8 @@ RERANK_DEPTH = 30  # the best candidates are re-ranked for proximity
 NEAR = 8  # words this close count as near each other
 NEAR_BONUS = 1.25  # all the words within a few words of each other
 EXACT_BONUS = 1.5  # all the words as a phrase
-YEAR_TIER = 1e6  # paragraphs of a bare year (or party) in the query rank above all others
+YEAR_TIER = 1e6  # paragraphs of a bare year in the query rank above all others
+PARTY_BOOST = 2.0  # score factor for the paragraphs of each party the query names
 MAX_POSITIONS = 1000  # positions of a word per paragraph that the re-rank looks at
 CACHE_BUDGET = 8_000_000  # document numbers held in cached posting lists and masks
 
@@ -327,10 +328,7 @@ def _run(
         if sections
         else None
     )
-    clause_masks = [_clause_mask(snap, c) for c in parsed.should]
-    counts = np.zeros(snap.n, dtype=np.int16)
-    for m in clause_masks:
-        counts += m
+    clause_masks, counts = _clause_counts(snap, parsed)
     base = _base_mask(snap, parsed)
     need = parsed.min_should
     while True:
@@ -389,50 +387,29 @@ def _run(
     return Outcome(total, page_hits, facets, notices=list(parsed.notices), grouped=group)
 
 
+def _clause_counts(snap: _Snapshot, parsed: ParsedQuery) -> tuple[list[np.ndarray], np.ndarray]:
+    """Which paragraphs each soft clause matches, and how many clauses each matches."""
+    clause_masks = [_clause_mask(snap, c) for c in parsed.should]
+    counts = np.zeros(snap.n, dtype=np.int16)
+    for m in clause_masks:
+        counts += m
+    return clause_masks, counts
+
+
+def lexical_scores(snap: _Snapshot, parsed: ParsedQuery, candidates: np.ndarray) -> np.ndarray:
+    """The lexical score of each candidate paragraph (document numbers, sorted), as the
+    relevance sort ranks them: for fusing with another ranking (0 where no word matches)."""
+    clause_masks, counts = _clause_counts(snap, parsed)
+    if not clause_masks:
+        return np.zeros(len(candidates))
+    return _scores(snap, parsed, clause_masks, counts, candidates)
+
+
 def _filtered(mask: np.ndarray, *filters: np.ndarray | None) -> np.ndarray:
     for f in filters:
         if f is not None:
             mask = mask & f
     return mask
-
-
-def _party_ids(snap: _Snapshot, party: str) -> np.ndarray:
-    return snap.postings("parties", party)[0]
-
-
-def resolve_parties(snap: _Snapshot, parties: Iterable[str]) -> set[str]:
-    """A party filter names a party by its canonical name (a facet click) or any other of
-    its names or codes ("PRC", "RUS" on the command line)."""
-    return {p if p in snap.known_parties else canonical_party(p) or p for p in parties}
-
-
-def party_filter(snap: _Snapshot, parties: set[str]) -> np.ndarray | None:
-    """Paragraphs of any of the parties (OR within the facet); None without a filter."""
-    if not parties:
-        return None
-    mask = np.zeros(snap.n, dtype=bool)
-    for party in resolve_parties(snap, parties):
-        mask[_party_ids(snap, party)] = True
-    return mask
-
-
-def party_counts(snap: _Snapshot, within: np.ndarray, selected: set[str]) -> list[tuple[str, int]]:
-    """Hits per party (a paragraph of two parties counts for each); chosen ones even at 0."""
-    chosen = resolve_parties(snap, selected)
-    counts = []
-    for party in snap.parties:
-        count = int(within[_party_ids(snap, party)].sum())
-        if count or party in chosen:
-            counts.append((party, count))
-    return counts
-
-
-def _party_tier(snap: _Snapshot, parties: list[str], hit_ids: np.ndarray) -> np.ndarray:
-    """How many of the parties a query names each hit's document has."""
-    tier = np.zeros(snap.n, dtype=np.float32)
-    for party in parties:
-        tier[_party_ids(snap, party)] += 1
-    return tier[hit_ids]
 
 
 def _match_elsewhere(hit: Hit, stems: frozenset[str]) -> None:
@@ -533,7 +510,7 @@ def _scores(
     if parsed.bare_years:
         out += YEAR_TIER * snap.value_mask(snap.year_code, snap.years, parsed.bare_years)[hit_ids]
     if parsed.bare_parties:
-        out += YEAR_TIER * _party_tier(snap, parsed.bare_parties, hit_ids)
+        out *= PARTY_BOOST ** named_parties_held(snap, parsed.bare_parties, hit_ids)
     return out
 
 
@@ -601,7 +578,7 @@ def _rerank(
         if span is None:
             continue
         bonus = EXACT_BONUS if span == len(words) - 1 else NEAR_BONUS if span <= NEAR else 1.0
-        tier = YEAR_TIER * (scores[d] // YEAR_TIER)  # years and parties named in the query
+        tier = YEAR_TIER if scores[d] >= YEAR_TIER else 0.0
         scores[d] = tier + (scores[d] - tier) * bonus
     return sorted(ranked, key=lambda d: -scores[d])
 

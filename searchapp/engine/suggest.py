@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING
+from weakref import WeakKeyDictionary
 
 from whoosh.reading import IndexReader
 
@@ -51,13 +52,29 @@ def suggest(reader: IndexReader, vocabulary: Vocabulary, parsed: ParsedQuery) ->
     return text if changed else None
 
 
+# Per index generation (its vocabulary): corrections found, as walking the vocabulary for
+# near words costs milliseconds and a query is corrected every time it is searched.
+_CORRECTIONS: WeakKeyDictionary[Vocabulary, dict[str, str | None]] = WeakKeyDictionary()
+_CORRECTIONS_MAX = 10_000
+
+
 def unknown_word_correction(reader: IndexReader, vocabulary: Vocabulary, word: str) -> str | None:
     """The word to search instead of `word` when the index has no paragraph with it and a
     common word is one or two edits away ("Venezuala" -> "venezuela"), else None."""
+    known = _CORRECTIONS.setdefault(vocabulary, {})
+    if word in known:
+        return known[word]
     stems = [t.text for t in _ANALYZER(word)]
-    if not stems or len(word) < 4 or word.isdigit() or reader.doc_frequency("text", stems[0]):
-        return None
-    return correction(reader, vocabulary, word, 0)
+    unknown = stems and len(word) >= 4 and not word.isdigit()
+    found = (
+        correction(reader, vocabulary, word, 0)
+        if unknown and not reader.doc_frequency("text", stems[0])
+        else None
+    )
+    if len(known) > _CORRECTIONS_MAX:
+        known.clear()
+    known[word] = found
+    return found
 
 
 def correction(reader: IndexReader, vocabulary: Vocabulary, word: str, freq: int) -> str | None:

@@ -30,13 +30,18 @@ from importlib import resources
 import yaml
 from whoosh import query as wq
 
-from searchapp.corpus.parties import canonical_party, fold, gazetteer, query_mentions
+from searchapp.corpus.parties import (
+    WORDS_IN_LOWER_CASE,
+    fold,
+    gazetteer,
+    query_mentions,
+)
 from searchapp.engine.analysis import text_analyzer
 
 # Syntax that makes a query exact: then it is searched as written. Only the query language's
 # own (engine/query.py): brackets, `?`, `~` or `^` are text there, and so plain words here.
 _SYNTAX = re.compile(r"[\"()*:]|(?:^|\s)[-+](?=\S)|\b(?:AND|OR|NOT)\b")
-_WORD = re.compile(r"[\w’'.-]+")
+_WORD = re.compile(r"[^\W\d_]+")  # letters only: "Nagorno-Karabah" is two words to correct
 QUESTION_OPENERS = frozenset(
     [
         "what",
@@ -91,7 +96,8 @@ QUESTION_WORDS = QUESTION_OPENERS | frozenset(
         "us",
     ]
 )
-MAX_FORMS = 8  # names of one party searched for it (the longest few are enough)
+MAX_CLAUSES = 8  # parties and synonyms expanded per query (bounded work); more stay words
+MAX_FORMS = 6  # names of a party or synonym searched for it (each phrase costs a pass)
 _ANALYZER = text_analyzer()
 
 
@@ -142,7 +148,7 @@ def understand(
     text, corrected = _corrected(text, correct)
     found = Understanding(text="", corrected=corrected)
     spans: list[tuple[int, int]] = []
-    for mention in query_mentions(text):
+    for mention in query_mentions(text)[:MAX_CLAUSES]:
         spans.append((mention.start, mention.end))
         typed = text[mention.start : mention.end]
         found.clauses.append(_any_of(_party_forms(mention.party, typed)))
@@ -150,6 +156,8 @@ def understand(
             found.parties.append(mention.party)
     pattern, groups, capitals = _synonym_pattern()
     for m in pattern.finditer(fold(text)):
+        if len(spans) >= MAX_CLAUSES:
+            break
         if _overlaps(m.span(), spans):
             continue
         if m.group(0) in capitals and not text[m.start() : m.end()].isupper():
@@ -169,8 +177,9 @@ def _without_question_words(text: str) -> str:
     if not question:
         return text
     kept = [w for w in words if w.lower().strip("?,.!") not in QUESTION_WORDS]
-    # A question made only of question words ("who are we?") is searched as typed.
-    return " ".join(kept).replace("?", " ") if kept else text
+    # A question made only of question words ("who are we?") is searched as typed; a question
+    # mark is never a wildcard.
+    return " ".join(kept or words).replace("?", " ")
 
 
 def _corrected(text: str, correct: Callable[[str], str | None]) -> tuple[str, dict[str, str]]:
@@ -179,13 +188,13 @@ def _corrected(text: str, correct: Callable[[str], str | None]) -> tuple[str, di
 
     def fix(m: re.Match[str]) -> str:
         word = m.group(0)
-        if len(word) < 4 or not word.isalpha() or fold(word) in g.names:
+        if len(word) < 4 or fold(word) in g.names:
             return word
         replacement = correct(word.lower())
         if replacement is None:
             return word
         corrected[word] = replacement
-        return replacement
+        return replacement.capitalize() if word[:1].isupper() else replacement
 
     return _WORD.sub(fix, text), corrected
 
@@ -197,27 +206,31 @@ def _party_forms(party: str, typed: str) -> list[str]:
     forms = [
         form
         for form, name in g.names.items()
-        if name == party and form not in g.metonyms and form not in ("us", "un", "au")
+        if name == party and form not in g.metonyms and form not in WORDS_IN_LOWER_CASE
     ]
-    forms.sort(key=lambda f: (-len(f.split()), -len(f)))
-    chosen = [typed, *(forms[: MAX_FORMS - 1])]
-    canonical = canonical_party(typed)
-    return list(dict.fromkeys(chosen if canonical == party else [*chosen, party]))
+    return [typed, party, *forms]
 
 
 def _any_of(forms: list[str] | tuple[str, ...]) -> wq.Query:
-    """One clause that matches a paragraph saying any of `forms`."""
-    subqueries: list[wq.Query] = []
-    for form in forms:
-        terms = [t.text for t in _ANALYZER(form)]
-        if not terms:
-            continue
-        q = wq.Term("text", terms[0]) if len(terms) == 1 else wq.Phrase("text", terms)
-        if q not in subqueries:
-            subqueries.append(q)
+    """One clause that matches a paragraph saying any of `forms`: the fewest words first, and
+    no form that holds a shorter one ("United States of America" is found by "United
+    States"), at most MAX_FORMS (each phrase costs a pass over positions)."""
+    kept: list[tuple[str, ...]] = []
+    for terms in sorted({tuple(t.text for t in _ANALYZER(f)) for f in forms}, key=len):
+        if terms and not any(_holds(terms, shorter) for shorter in kept):
+            kept.append(terms)
+    subqueries = [
+        wq.Term("text", t[0]) if len(t) == 1 else wq.Phrase("text", list(t))
+        for t in kept[:MAX_FORMS]
+    ]
     if not subqueries:
         return wq.NullQuery
     return subqueries[0] if len(subqueries) == 1 else wq.Or(subqueries)
+
+
+def _holds(terms: tuple[str, ...], part: tuple[str, ...]) -> bool:
+    n = len(part)
+    return any(terms[i : i + n] == part for i in range(len(terms) - n + 1))
 
 
 def _overlaps(span: tuple[int, int], spans: list[tuple[int, int]]) -> bool:
