@@ -1,6 +1,6 @@
 """`make chaos`: fault trials through the user's door, with real processes and a real disk.
 
-    python -m benchmarks.chaos          # the full budget (about 25 min at load 18, 2 cores)
+    python -m benchmarks.chaos          # the full budget (16 min at load 18 on 2 cores)
     python -m benchmarks.chaos --kills 1 --disk 1 --locks 1 --adds 3    # a small one
 
 - **kill**: `searchapp index`, `index --rebuild` and `searchapp add` each killed with SIGKILL
