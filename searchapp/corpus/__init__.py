@@ -80,8 +80,13 @@ def load_document(path: Path, root: Path, given: Metadata | None = None) -> Docu
         Paragraph(number=n, text=b.text, section_label=b.section_label, section=theme)
         for n, (b, theme) in enumerate(zip(kept, themes, strict=True), start=1)
     ]
-    removed = cleaned.removed + extraction.removed
-    return Document(relpath, metadata, paragraphs, warnings, removed)
+    return Document(
+        path=relpath,
+        metadata=metadata,
+        paragraphs=paragraphs,
+        warnings=warnings,
+        removed=cleaned.removed + extraction.removed,
+    )
 
 
 def _relative(path: Path, root: Path) -> str:
