@@ -129,8 +129,13 @@ def _load(path: Path, root: Path, given: Metadata | None, spent: budget.Budget) 
     ]
     for paragraph, number in zip(paragraphs, printed, strict=True):
         paragraph.printed = number
-    removed = cleaned.removed + extraction.removed
-    return Document(relpath, metadata, paragraphs, warnings, removed)
+    return Document(
+        path=relpath,
+        metadata=metadata,
+        paragraphs=paragraphs,
+        warnings=warnings,
+        removed=cleaned.removed + extraction.removed,
+    )
 
 
 def _relative(path: Path, root: Path) -> str:
