@@ -123,8 +123,16 @@ class Queries:
             return " ".join(rng.choice(self.words) for _ in range(rng.randint(60, 120)))[:600]
         if shape < 0.2:
             return rng.choice(self.words) + "?"
+        if shape < 0.25:  # misspellings: what "did you mean" has to work on
+            return " ".join(self.misspelt() for _ in range(rng.randint(1, 40)))[:500]
         glue = rng.choice([" ", " ", " ", ""])
         return glue.join(self.piece() for _ in range(rng.randint(0, 12)))
+
+    def misspelt(self) -> str:
+        letters = list(self.rng.choice(self.words))
+        for _ in range(self.rng.randint(1, 2)):
+            letters[self.rng.randrange(len(letters))] = self.rng.choice("aeiouqxz")
+        return "".join(letters)
 
     def params(self) -> list[tuple[str, str]]:
         """Mostly valid parameters (so that most requests reach the engine), sometimes not."""

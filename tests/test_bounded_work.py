@@ -9,6 +9,7 @@ from flask.testing import FlaskClient
 
 from searchapp.engine import highlight
 from searchapp.engine import search as engine_search
+from searchapp.engine.vocabulary import Vocabulary
 from searchapp.search import MAX_FILTER_VALUES
 
 
@@ -55,3 +56,22 @@ def test_marking_a_huge_paragraph_scans_a_bounded_prefix() -> None:
     assert max(b for _, b in highlight.mark_spans(text, stems, highlight.EXCERPT_SCAN)) <= (
         highlight.EXCERPT_SCAN
     )
+
+
+def test_did_you_mean_walks_the_vocabulary_a_bounded_number_of_times(
+    client: FlaskClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls: list[str] = []
+    real = Vocabulary.near
+
+    def counting(self: Vocabulary, word: str, maxdist: int) -> list[str]:
+        calls.append(word)
+        return real(self, word, maxdist)
+
+    monkeypatch.setattr(Vocabulary, "near", counting)
+    typos = "cooperaton terorism peninsla Taiwn enegry bordr secrity tradde regoin"
+    few = client.get("/api/search", query_string={"q": "cooperaton terorism"}).get_json()
+    assert few["suggestion"] == "cooperation terrorism"
+    many = client.get("/api/search", query_string={"q": typos * 4}).get_json()
+    assert many["suggestion"] is None
+    assert len(calls) <= engine_search.MAX_SUGGEST_WORDS

@@ -50,6 +50,7 @@ NEAR_BONUS = 1.25  # all the words within a few words of each other
 EXACT_BONUS = 1.5  # all the words as a phrase
 YEAR_TIER = 1e6  # paragraphs of a bare year in the query rank above all others
 PARTY_BOOST = 2.0  # score factor for the paragraphs of each party the query names
+MAX_SUGGEST_WORDS = 8  # "did you mean" for queries of at most this many distinct words
 MAX_POSITIONS = 1000  # positions of a word per paragraph that the re-rank looks at
 CACHE_BUDGET = 8_000_000  # document numbers held in cached posting lists and masks
 
@@ -294,8 +295,11 @@ class IndexSearcher:
     def _search(self, snap: _Snapshot, text: str, filters: tuple) -> Outcome:  # type: ignore[type-arg]
         parsed = self._parse(snap, text)
         outcome = _run(snap, parsed, *filters)
-        unknown = bool(parsed.words) and has_unknown_word(snap.frequency, parsed)
-        if unknown or (outcome.total == 0 and parsed.words):
+        # A correction walks the vocabulary once per unknown word: offered for queries of a
+        # few words only, so that a query of 30 misspellings cannot take seconds.
+        correctable = 0 < len(set(parsed.words)) <= MAX_SUGGEST_WORDS
+        unknown = correctable and has_unknown_word(snap.frequency, parsed)
+        if unknown or (outcome.total == 0 and correctable):
             suggestion = snap.suggestion(parsed)
             outcome.suggestion = suggestion
             # An unknown word that soft AND left out, or no hits at all: show the suggestion's

@@ -98,7 +98,20 @@ class Vocabulary:
         return self._words().get(word, 0)
 
     def with_prefix(self, prefix: str, limit: int) -> list[str]:
-        """Words starting with `prefix`, at most `limit` + 1 (so callers can tell "too many")."""
+        """Words starting with `prefix`, at most `limit` + 1 (so callers can tell "too many").
+
+        Read from the table's index while the words are not loaded: a prefix query from a
+        cold start need not load the whole vocabulary (a tenth of a second at UN size)."""
+        if self._df is None and self.path.exists():
+            db = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True)
+            try:
+                rows = db.execute(
+                    "SELECT word FROM words WHERE word >= ? AND word < ? ORDER BY word LIMIT ?",
+                    (prefix, prefix + "\U0010ffff", limit + 1),
+                )
+                return [word for (word,) in rows]
+            finally:
+                db.close()
         self._words()
         start = bisect.bisect_left(self._sorted, prefix)
         found = []
