@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-import searchapp.corpus
+import searchapp.corpus.loading
 from searchapp.corpus import UnreadableFile, load_document
 from searchapp.corpus.furniture import is_code_line
 from searchapp.corpus.parse import heading_label
@@ -143,7 +143,7 @@ def test_no_word_of_a_document_is_lost(corpus: str, monkeypatch: pytest.MonkeyPa
     if not files:
         pytest.skip(f"the {corpus} corpus is not present")
     # Words, not themes: the thematic classifier is half the cost of reading and not tested here.
-    monkeypatch.setattr(searchapp.corpus, "classify", lambda texts, _labels: [""] * len(texts))
+    monkeypatch.setattr(searchapp.corpus.loading, "classify", lambda texts, _labels: [""] * len(texts))
     failures = [f for f in (lost_words(p, CORPORA / corpus) for p in files) if f]
     assert not failures, f"{len(failures)} of {len(files)} files lose words:\n" + "\n".join(
         failures[:15]
