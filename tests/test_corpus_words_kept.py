@@ -143,7 +143,9 @@ def test_no_word_of_a_document_is_lost(corpus: str, monkeypatch: pytest.MonkeyPa
     if not files:
         pytest.skip(f"the {corpus} corpus is not present")
     # Words, not themes: the thematic classifier is half the cost of reading and not tested here.
-    monkeypatch.setattr(searchapp.corpus.loading, "classify", lambda texts, _labels: [""] * len(texts))
+    monkeypatch.setattr(
+        searchapp.corpus.loading, "classify", lambda texts, _labels: [""] * len(texts)
+    )
     failures = [f for f in (lost_words(p, CORPORA / corpus) for p in files) if f]
     assert not failures, f"{len(failures)} of {len(files)} files lose words:\n" + "\n".join(
         failures[:15]
