@@ -97,6 +97,9 @@ QUESTION_WORDS = QUESTION_OPENERS | frozenset(
     ]
 )
 MAX_CLAUSES = 8  # parties and synonyms expanded per query (bounded work); more stay words
+# Distinct words of a query looked up for a typo correction: each walks the vocabulary, so a
+# query of thirty misspellings cannot take seconds; the others are searched as typed.
+MAX_CORRECTED = 8
 MAX_FORMS = 6  # names of a party or synonym searched for it (each phrase costs a pass)
 _ANALYZER = text_analyzer()
 
@@ -185,11 +188,15 @@ def _without_question_words(text: str) -> str:
 def _corrected(text: str, correct: Callable[[str], str | None]) -> tuple[str, dict[str, str]]:
     g = gazetteer()
     corrected: dict[str, str] = {}
+    looked_up: set[str] = set()
 
     def fix(m: re.Match[str]) -> str:
         word = m.group(0)
         if len(word) < 4 or fold(word) in g.names:
             return word
+        if word.lower() not in looked_up and len(looked_up) >= MAX_CORRECTED:
+            return word
+        looked_up.add(word.lower())
         replacement = correct(word.lower())
         if replacement is None:
             return word
