@@ -170,8 +170,12 @@ class SearchService:
         """
         if hit_years is None:
             hit_years = self._page(req, 1, 1)["facets"]["year"]
+        # Paragraphs per year depend on the filters and the index only: kept per snapshot.
         browse = replace(req, q="", sort="relevance", group=False)
-        paragraph_years = self._page(browse, 1, 1)["facets"]["year"]
+        key = ("paragraphs per year", tuple(browse.sections), tuple(browse.parties))
+        paragraph_years = self.engine.remembered(
+            key, lambda: self._page(browse, 1, 1)["facets"]["year"]
+        )
         return {
             "query": req.q,
             "buckets": trend.buckets(hit_years, paragraph_years),

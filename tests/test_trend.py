@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import time
 from html import unescape
 from pathlib import Path
 from typing import Any
@@ -13,6 +14,7 @@ from flask.testing import FlaskClient
 
 from searchapp import create_app
 from searchapp.config import load_settings
+from searchapp.engine.search import REFRESH_EVERY
 from tests.conftest import copy_seeds, serve
 from tests.helpers_index import cli_env, index_folder, run_cli, write_document
 
@@ -151,3 +153,20 @@ def test_a_bar_of_the_chart_filters_to_its_year(page: Any, spread: Path) -> None
         box = page.locator(".trend-chart").bounding_box()
         assert box is not None and box["width"] <= 390
         assert page.evaluate("document.documentElement.scrollWidth") <= 390
+
+
+def test_the_paragraphs_per_year_follow_a_new_document(tmp_path: Path) -> None:
+    docs = copy_seeds(tmp_path / "documents")
+    index_folder(docs, tmp_path / "index")
+    client = create_app(load_settings(docs, tmp_path / "index")).test_client()
+    before = _buckets(client, "q=cooperation")[2012]
+    write_document(
+        docs / "more.txt",
+        ["A new text of cooperation.", "And one more."],
+        dateline="Alphaville, 16 May 2012",
+    )
+    index_folder(docs, tmp_path / "index")
+    time.sleep(REFRESH_EVERY + 0.1)  # how often a serving process looks for a new index
+    after = _buckets(client, "q=cooperation")[2012]
+    assert after["paragraphs"] == before["paragraphs"] + 2
+    assert after["hits"] == before["hits"] + 1

@@ -20,9 +20,10 @@ import math
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
 import numpy as np
 from whoosh import query as wq
@@ -42,6 +43,7 @@ SORTS = ("relevance", "newest", "oldest")
 DATE_UNIT = 10**12  # `order` is date_days * DATE_UNIT + document * 10**6 + paragraph
 REFRESH_EVERY = 0.5  # seconds between checks for a newer index
 # BM25F: paragraph text counts fully, the document title and section name weakly.
+T = TypeVar("T")
 FIELD_WEIGHTS = {"text": 1.0, "doc_title": 0.3, "section_text": 0.3}
 K1, B = 0.9, 0.6  # k1 from a sweep over the relevance collection (0.7-0.9 plateau)
 RERANK_DEPTH = 30  # the best candidates are re-ranked for proximity
@@ -52,6 +54,7 @@ YEAR_TIER = 1e6  # paragraphs of a bare year in the query rank above all others
 PARTY_BOOST = 2.0  # score factor for the paragraphs of each party the query names
 MAX_SUGGEST_WORDS = 8  # "did you mean" for queries of at most this many distinct words
 MAX_POSITIONS = 1000  # positions of a word per paragraph that the re-rank looks at
+MEMO_SIZE = 256  # values a service keeps per index snapshot (IndexSearcher.remembered)
 CACHE_BUDGET = 8_000_000  # document numbers held in cached posting lists and masks
 
 
@@ -121,6 +124,7 @@ class _Snapshot:
         self._cache: OrderedDict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = OrderedDict()
         self._cached = 0
         self._suggestions: dict[str, str | None] = {}
+        self.memo: OrderedDict[object, object] = OrderedDict()  # see IndexSearcher.remembered
         self._lock = threading.Lock()
         # Whoosh readers seek and read shared file objects: one query at a time per process
         # (gunicorn runs one process per worker, so this only serialises threads).
@@ -251,6 +255,20 @@ class IndexSearcher:
 
     def doc_count(self) -> int:
         return self._current().live_count
+
+    def remembered(self, key: object, compute: Callable[[], T]) -> T:
+        """`compute()`, remembered while the index stays as it is: a service may keep what
+        depends only on the index (the paragraphs of each year under some filters) this way,
+        and is never answered from an index that has changed since."""
+        memo = self._current().memo
+        if key in memo:
+            memo.move_to_end(key)
+            return memo[key]  # type: ignore[return-value]
+        value = compute()
+        memo[key] = value
+        if len(memo) > MEMO_SIZE:
+            memo.popitem(last=False)
+        return value
 
     def stems_for(self, text: str) -> frozenset[str]:
         """The index terms a query searches for in paragraph text (to mark them elsewhere)."""
