@@ -15,12 +15,11 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
-from importlib import resources
 
 import pycountry
-import yaml
 
 from searchapp.corpus.kinds import JOINT_KINDS
+from searchapp.data import load_yaml
 
 # Short forms in capitals that are English words in lower case: in a query too, only their
 # capital form names the party ("US" is the United States, "us" is not).
@@ -92,9 +91,7 @@ def _written_short(original: str) -> bool:
 
 @cache
 def gazetteer() -> Gazetteer:
-    data = yaml.safe_load(
-        resources.files("searchapp.data").joinpath("parties.yaml").read_text("utf-8")
-    )
+    data = load_yaml("parties.yaml")
     names: dict[str, str] = {}
     iso_names: dict[str, str] = {}
     codes: dict[str, str] = {}

@@ -21,9 +21,8 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
-from importlib import resources
 
-import yaml
+from searchapp.data import load_yaml
 
 _TOKEN = re.compile(r"[a-z0-9]+")
 _TAXONOMY_FILE = "sections.yaml"
@@ -137,8 +136,7 @@ class Taxonomy:
 @lru_cache(maxsize=1)
 def taxonomy() -> Taxonomy:
     """The taxonomy shipped with the package (read once; works from an installed wheel)."""
-    text = resources.files("searchapp.data").joinpath(_TAXONOMY_FILE).read_text("utf-8")
-    return Taxonomy.from_mapping(yaml.safe_load(text))
+    return Taxonomy.from_mapping(load_yaml(_TAXONOMY_FILE))
 
 
 def section_names() -> list[str]:

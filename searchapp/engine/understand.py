@@ -25,9 +25,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
-from importlib import resources
 
-import yaml
 from whoosh import query as wq
 
 from searchapp.corpus.parties import (
@@ -36,6 +34,7 @@ from searchapp.corpus.parties import (
     gazetteer,
     query_mentions,
 )
+from searchapp.data import load_yaml
 from searchapp.engine.analysis import text_analyzer
 
 # Syntax that makes a query exact: then it is searched as written. Only the query language's
@@ -119,8 +118,7 @@ def is_plain(text: str) -> bool:
 
 @cache
 def synonym_groups() -> tuple[tuple[str, ...], ...]:
-    raw = resources.files("searchapp.data").joinpath("synonyms.yaml").read_text("utf-8")
-    return tuple(tuple(str(v) for v in group) for group in yaml.safe_load(raw) or ())
+    return tuple(tuple(str(v) for v in group) for group in load_yaml("synonyms.yaml") or ())
 
 
 @cache
