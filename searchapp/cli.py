@@ -18,6 +18,7 @@ from searchapp.adding import RejectedFile, check_date, place, record_metadata
 from searchapp.config import Settings, load_settings
 from searchapp.corpus.model import Metadata
 from searchapp.engine import IndexBusy, IndexMissing, QueryRefused
+from searchapp.engine.dense import SYNC_LIMIT
 from searchapp.indexer import IndexSummary, scan, update_index
 from searchapp.search import (
     BadRequest,
@@ -255,7 +256,12 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     if not _check_documents(settings):
         return USAGE
     try:
-        _report(update_index(settings.documents, settings.index, progress=ProgressBar()))
+        # A big folder's vectors are embedded by the server in the background (engine/dense.py).
+        _report(
+            update_index(
+                settings.documents, settings.index, progress=ProgressBar(), embed_limit=SYNC_LIMIT
+            )
+        )
     except IndexBusy as exc:
         print(f"searchapp: {exc}; serving the index as it is", file=sys.stderr)
     app = create_app(settings)

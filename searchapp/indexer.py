@@ -19,7 +19,7 @@ from pathlib import Path
 
 from searchapp.corpus import load_catalog, load_document, supported_suffixes
 from searchapp.corpus.model import Document, Metadata, UnreadableFile
-from searchapp.engine import IndexWriter, ParagraphRecord, writer_lock
+from searchapp.engine import IndexWriter, ParagraphRecord, current_generation, dense, writer_lock
 from searchapp.identity import document_id, match_paragraphs
 from searchapp.registry import DocumentRow, ParagraphRow, Registry, RetiredRow
 
@@ -44,6 +44,7 @@ class IndexSummary:
     paragraphs: int = 0  # paragraphs written in this run
     seconds: float = 0.0
     rebuilt: bool = False
+    embedded: int = 0  # paragraph vectors computed in this run
 
     def line(self) -> str:
         what = "rebuilt" if self.rebuilt else "indexed"
@@ -110,9 +111,12 @@ def update_index(
     index: Path,
     rebuild: bool = False,
     progress: Progress | None = None,
+    embed_limit: int | None = None,
 ) -> IndexSummary:
     """Bring `index` up to date with `documents`. Raises engine.IndexBusy if another
-    indexer holds the index."""
+    indexer holds the index. The paragraph vectors follow (engine/dense.py); with
+    `embed_limit`, only when no more paragraphs than that need embedding (a server embeds
+    the rest in the background)."""
     started = time.perf_counter()
     summary = IndexSummary()
     with writer_lock(index):
@@ -169,6 +173,9 @@ def update_index(
                 registry.remove_document(db, doc_id)
         summary.removed = removed_ids
         summary.documents = registry.live_count()
+        gen = current_generation(index)
+        if gen is not None:
+            summary.embedded = dense.update(gen, embed_limit).embedded
     summary.seconds = time.perf_counter() - started
     return summary
 

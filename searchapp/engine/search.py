@@ -25,7 +25,7 @@ from whoosh.index import Index
 from whoosh.reading import IndexReader
 from whoosh.searching import Searcher
 
-from searchapp.engine import store
+from searchapp.engine import dense, store
 from searchapp.engine.highlight import Excerpt, excerpt
 from searchapp.engine.postings import (
     column_values,
@@ -118,6 +118,7 @@ class _Snapshot:
         # Whoosh readers seek and read shared file objects: one query at a time per process
         # (gunicorn runs one process per worker, so this only serialises threads).
         self.reading = threading.Lock()
+        self.dense = dense.Vectors(gen, reader)
 
     def postings(self, fieldname: str, text: str) -> tuple[np.ndarray, np.ndarray]:
         key = (fieldname, text)
@@ -309,15 +310,24 @@ def _run(
             break
         need -= 1
     in_years = matched if year_mask is None else matched & year_mask
+    relevance = sort == "relevance" and bool(clause_masks)
+    meaning, notices = dense.for_query(snap.dense, parsed) if relevance else (None, [])
+    if meaning is not None and dense.words_apart(base, counts, len(clause_masks)):
+        in_years, in_sections, hits = meaning.widen(
+            snap.live, year_mask, section_mask, in_years, in_sections, hits
+        )
     facets = Facets(
         year=_counts(snap.years, snap.year_code, in_sections, years),
         section=_counts(snap.sections, snap.section_code, in_years, sections),
     )
     hit_ids = np.flatnonzero(hits)
     start, stop = (page - 1) * per_page, page * per_page
-    relevance = sort == "relevance" and bool(clause_masks)
     if relevance:
-        keys = -_scores(snap, parsed, clause_masks, counts, hit_ids)
+        lexical = _scores(snap, parsed, clause_masks, counts, hit_ids)
+        if meaning is not None:
+            complete = counts[hit_ids] >= len(clause_masks)
+            lexical = meaning.fuse(lexical, hit_ids, complete, YEAR_TIER)
+        keys = -lexical
     else:
         keys = _date_keys(snap, hit_ids, newest=sort == "newest")
     more: dict[int, int] = {}
@@ -346,7 +356,7 @@ def _run(
                 more.get(d, 0),
             )
         )
-    return Outcome(total, page_hits, facets, notices=list(parsed.notices), grouped=group)
+    return Outcome(total, page_hits, facets, notices=[*parsed.notices, *notices], grouped=group)
 
 
 def _resolve_sections(snap: _Snapshot, sections: set[str]) -> set[str]:
