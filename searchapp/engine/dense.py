@@ -90,6 +90,17 @@ def _manifest(gen: Path) -> dict[str, object] | None:
         return None
 
 
+def _matrix(gen: Path, man: dict[str, object] | None, n: int) -> np.ndarray | None:
+    """The manifest's vectors, memory-mapped, when the file is whole (n rows)."""
+    if not man:
+        return None
+    try:
+        matrix = np.load(gen / str(man["vectors"]), mmap_mode="r")
+    except (OSError, ValueError, KeyError):
+        return None
+    return matrix if matrix.shape == (n, man.get("dim")) else None
+
+
 def _previous(gen: Path, model_id: str) -> dict[str, np.ndarray]:
     """Vectors by key from this generation's manifest, else from another generation's."""
     gens = [gen, *sorted((p for p in gen.parent.glob("gen-*") if p != gen), reverse=True)]
@@ -99,10 +110,11 @@ def _previous(gen: Path, model_id: str) -> dict[str, np.ndarray]:
             continue
         try:
             keys = json.loads((folder / str(man["keys"])).read_text("utf-8"))
-            matrix = np.load(folder / str(man["vectors"]), mmap_mode="r")
-        except (OSError, ValueError):
+        except (OSError, ValueError, KeyError):
             continue
-        return {k: matrix[i] for i, k in enumerate(keys) if k is not None}
+        matrix = _matrix(folder, man, len(keys))
+        if matrix is not None:
+            return {k: matrix[i] for i, k in enumerate(keys) if k is not None}
     return {}
 
 
@@ -131,7 +143,8 @@ def _update(gen: Path, limit: int | None, embedder: Embedder) -> UpdateResult:
 
     with windex.open_dir(str(gen)).reader() as reader:
         stamp, n = reader.generation(), reader.doc_count_all()
-        if _is_fresh(_manifest(gen), stamp, n, embedder.model_id):
+        man = _manifest(gen)
+        if _is_fresh(man, stamp, n, embedder.model_id) and _matrix(gen, man, n) is not None:
             return UpdateResult()
         old = _previous(gen, embedder.model_id)
         keys: list[str | None] = [None] * n
@@ -174,7 +187,7 @@ def _live_fields(reader: IndexReader, n: int) -> Iterator[tuple[int, dict[str, o
 
 
 def _is_fresh(man: dict[str, object] | None, stamp: int, n: int, model_id: str) -> bool:
-    return bool(man) and (man["model"], man["generation"], man["docs"]) == (model_id, stamp, n)  # type: ignore[index]
+    return bool(man) and (man.get("model"), man.get("generation"), man.get("docs")) == (model_id, stamp, n)  # type: ignore[union-attr]
 
 
 # -------------------------------------------------------------------------- reading
@@ -209,10 +222,9 @@ class Vectors:
             return None
         man = _manifest(self.gen)
         if _is_fresh(man, self.stamp, self.n, embedder.model_id):
-            try:
-                return np.load(self.gen / str(man["vectors"]), mmap_mode="r")  # type: ignore[index]
-            except (OSError, ValueError):
-                pass
+            matrix = _matrix(self.gen, man, self.n)
+            if matrix is not None:
+                return matrix
         self._embed_in_background()
         return None
 
