@@ -47,6 +47,7 @@ from searchapp.engine.query import BARE_YEAR, NOT_WORDS, ParsedQuery
 
 MANIFEST = "dense.json"
 LOCK = "dense.lock"  # in the index folder: one process writes vectors at a time
+POOL = 1_000  # best lexical candidates re-ranked by meaning (a gather, not a scan)
 DEPTH = 30  # dense candidates a plain-word query adds (swept: 30 > 100 > 300 on MRR@10)
 SYNC_LIMIT = 5_000  # paragraphs `serve` embeds before it starts; more go to the background
 RECHECK_EVERY = 0.5  # seconds between looks for vectors that were missing
@@ -187,7 +188,9 @@ def _live_fields(reader: IndexReader, n: int) -> Iterator[tuple[int, dict[str, o
 
 
 def _is_fresh(man: dict[str, object] | None, stamp: int, n: int, model_id: str) -> bool:
-    return bool(man) and (man.get("model"), man.get("generation"), man.get("docs")) == (model_id, stamp, n)  # type: ignore[union-attr]
+    if not man:
+        return False
+    return (man.get("model"), man.get("generation"), man.get("docs")) == (model_id, stamp, n)
 
 
 # -------------------------------------------------------------------------- reading
@@ -246,13 +249,24 @@ class Vectors:
                     _update(self.gen, None, embedder)
 
 
-@dataclass
 class DenseQuery:
-    """The cosine of every paragraph to one query, and whether it may add candidates."""
+    """One query's vector against the paragraph vectors. Cosines are computed where needed:
+    for the best lexical candidates (a gather), and over every paragraph only when the
+    query may gain candidates (the scan that dominates the cost)."""
 
-    sims: np.ndarray
-    widens: bool
-    fusion: str
+    def __init__(self, matrix: np.ndarray, vector: np.ndarray, widens: bool, fusion: str):
+        self.matrix = matrix
+        self.vector = vector
+        self.widens = widens
+        self.fusion = fusion
+        self._all: np.ndarray | None = None
+
+    def _sims(self, ids: np.ndarray | None = None) -> np.ndarray:
+        if self._all is None and ids is not None:
+            return np.asarray(self.matrix[ids] @ self.vector, dtype=np.float64)
+        if self._all is None:
+            self._all = np.asarray(self.matrix @ self.vector, dtype=np.float64)
+        return self._all if ids is None else self._all[ids]
 
     def widen(
         self,
@@ -284,23 +298,33 @@ class DenseQuery:
 
     def _best(self, allowed: np.ndarray) -> np.ndarray:
         ids = np.flatnonzero(allowed)
+        sims = self._sims()[ids]
         out = np.zeros(len(allowed), dtype=bool)
         if len(ids) > DEPTH:
-            ids = ids[np.argpartition(-self.sims[ids], DEPTH)[:DEPTH]]
-        out[ids[self.sims[ids] > 0]] = True
+            keep = np.argpartition(-sims, DEPTH)[:DEPTH]
+            ids, sims = ids[keep], sims[keep]
+        out[ids[sims > 0]] = True
         return out
 
     def fuse(
         self, lexical: np.ndarray, hit_ids: np.ndarray, complete: np.ndarray, tier_unit: float
     ) -> np.ndarray:
-        """Fused scores of `hit_ids` from their lexical scores. Tiers (multiples of
-        `tier_unit`, as for a bare year in the query) stay on top, and within a tier the
-        paragraphs with all the words (`complete`) stay above the others: meaning re-ranks
-        each group and brings candidates to the second one, it never buries a match."""
+        """Fused scores of `hit_ids` from their lexical scores (the best `POOL` lexical
+        candidates and the dense ones are fused; the rest keep their lexical order below).
+        Tiers (multiples of `tier_unit`, as for a bare year in the query) stay on top, and
+        within a tier the paragraphs with all the words (`complete`) stay above the others:
+        meaning re-ranks each group and brings candidates to the second one, it never
+        buries a match."""
         tier = np.floor(lexical / tier_unit)
         base = lexical - tier * tier_unit
-        sims = self.sims[hit_ids].astype(np.float64)
-        fused = fuse_scores(base, sims, self.fusion)
+        pool = base == 0  # candidates from the dense side
+        if len(lexical) > POOL:
+            pool[np.argpartition(-lexical, POOL)[:POOL]] = True
+        else:
+            pool[:] = True
+        sims = np.zeros(len(hit_ids), dtype=np.float64)
+        sims[pool] = self._sims(hit_ids[pool])
+        fused = fuse_scores(base, sims, pool, self.fusion)
         return tier * tier_unit + fused + complete * (1 + fused.max(initial=0))
 
 
@@ -313,17 +337,21 @@ def words_apart(base: np.ndarray, counts: np.ndarray, clauses: int) -> bool:
     return bool((base & (counts > 0)).any()) and not (base & (counts >= clauses)).any()
 
 
-def fuse_scores(lexical: np.ndarray, dense: np.ndarray, method: str) -> np.ndarray:
-    """One score from a lexical and a dense one per candidate (a lexical 0: dense only)."""
+def fuse_scores(
+    lexical: np.ndarray, dense: np.ndarray, known: np.ndarray, method: str
+) -> np.ndarray:
+    """One score per candidate from its lexical score (0: a dense candidate only) and its
+    dense one (where `known`; elsewhere the candidate keeps its lexical rank, below)."""
     if method == "dense":  # measurement only: the dense ranking alone
-        return dense
+        return np.where(known, dense + 2, lexical / (lexical.max(initial=0) + 1))
     if method == "blend":
         top = lexical.max(initial=0.0)
-        lo, hi = dense.min(initial=0.0), dense.max(initial=0.0)
+        lo, hi = dense[known].min(initial=0.0), dense[known].max(initial=0.0)
         lex = lexical / top if top > 0 else lexical
-        den = (dense - lo) / (hi - lo) if hi > lo else np.zeros_like(dense)
+        den = np.where(known, (dense - lo) / (hi - lo), 0.0) if hi > lo else np.zeros_like(dense)
         return BLEND_ALPHA * lex + (1 - BLEND_ALPHA) * den
-    return _rrf(lexical) * (lexical > 0) + _rrf(dense)
+    dense_rank = np.where(known, dense, -np.inf)
+    return _rrf(lexical) * (lexical > 0) + _rrf(dense_rank) * known
 
 
 def _rrf(scores: np.ndarray) -> np.ndarray:
@@ -351,9 +379,8 @@ def for_query(vectors: Vectors, parsed: ParsedQuery) -> tuple[DenseQuery | None,
     text = _query_text(parsed)
     if not text:
         return None, []
-    q = embedder.embed([text])[0]
-    sims = np.asarray(matrix @ q, dtype=np.float32)
-    return DenseQuery(sims, _plain_words(parsed), settings.fusion), []
+    vector = embedder.embed([text])[0]
+    return DenseQuery(matrix, vector, _plain_words(parsed), settings.fusion), []
 
 
 def _query_text(parsed: ParsedQuery) -> str:
