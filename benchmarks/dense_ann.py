@@ -71,6 +71,12 @@ def _percentiles(samples: list[float]) -> dict[str, float]:
     }
 
 
+def _recall(found: list[np.ndarray], truth: list[np.ndarray]) -> float:
+    """Mean share of the exact top 10 that the approximate search returned."""
+    pairs = zip(found, truth, strict=True)
+    return float(np.mean([len(set(f.tolist()) & set(t.tolist())) / K for f, t in pairs]))
+
+
 def _timed(fn: Any, queries: np.ndarray) -> tuple[list[Any], list[float]]:
     out, times = [], []
     for q in queries:
@@ -105,8 +111,7 @@ def measure(
     for ef in expansions:
         index.expansion_search = ef
         found, times = _timed(lambda q: index.search(q, K).keys, queries)
-        recall = np.mean([len(set(f.tolist()) & set(t.tolist())) / K for f, t in zip(found, truth)])
-        result["hnsw"][str(ef)] = {"recall_at_10": float(recall), **_percentiles(times)}
+        result["hnsw"][str(ef)] = {"recall_at_10": _recall(found, truth), **_percentiles(times)}
     result["filtered_10pct"] = _filtered(vectors, queries, index, len(vectors) // 10)
     return result
 
@@ -126,11 +131,10 @@ def _filtered(vectors: np.ndarray, queries: np.ndarray, index: Any, keep: int) -
         return keys[allowed[keys]][:K]
 
     found, times = _timed(overfetch, queries)
-    recall = np.mean([len(set(f.tolist()) & set(t.tolist())) / K for f, t in zip(found, truth)])
     return {
         "kept": keep,
         "exact_subset": _percentiles(scan_times),
-        "hnsw_overfetch_20x": {"recall_at_10": float(recall), **_percentiles(times)},
+        "hnsw_overfetch_20x": {"recall_at_10": _recall(found, truth), **_percentiles(times)},
     }
 
 

@@ -29,7 +29,7 @@ def tiny_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict[str, Any], 
     before = _mtime(REPO_RESULTS)
     argv = ["--size", "tiny", "--work", str(work), "--out", str(out), "--plot", str(plot)]
     argv += ["--rounds", "2", "--build-runs", "1", "--add-runs", "2", "--cli-add-runs", "1"]
-    argv += ["--http-duration", "2", "--profile-rounds", "1"]
+    argv += ["--http-duration", "2", "--profile-rounds", "1", "--ann-size", "2000"]
     assert run.main(argv) == 0
     assert _mtime(REPO_RESULTS) == before, "the smoke run must not touch benchmarks/RESULTS.md"
     results = json.loads((work / "results.json").read_text())
@@ -88,3 +88,15 @@ def test_growth_plot_is_a_png(tiny_run: tuple[dict[str, Any], str, Path]) -> Non
         pytest.skip("matplotlib is not installed")
     assert plot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert "![growth](growth.png)" in text
+
+
+def test_meaning_level_figures_are_sane(tiny_run: tuple[dict[str, Any], str, Path]) -> None:
+    results, text, _ = tiny_run
+    first = results["corpora"][0]
+    embed = first["dense"]["embed"]
+    assert embed["paragraphs"] == first["paragraphs"] and embed["rate"] > 0
+    assert set(first["dense"]["search_lexical"]) == set(MIXES)
+    ann = results["ann"]
+    assert ann["paragraphs"] == 2000
+    assert all(0 <= f["recall_at_10"] <= 1 for f in ann["hnsw"].values())
+    assert "HNSW ef=" in text and "full build without" in text
