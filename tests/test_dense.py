@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from searchapp.engine import current_generation, dense
+from searchapp.engine import current_generation, dense, embed
 from searchapp.engine.embed import load_embedder
 from searchapp.indexer import update_index
 from tests.helpers_index import cli_env, copy_seeds, run_cli, search, write_document
@@ -162,3 +162,21 @@ def test_stale_or_broken_vectors_mean_lexical_results_with_a_notice_then_repair(
     assert broken["total"] == 0 and broken["notices"]
     dense.Vectors._running[gen].join(timeout=120)
     assert any(ANSWER in h["text"] for h in search(index, PARAPHRASE)["hits"])
+
+
+def test_without_the_model_package_everything_stays_lexical_and_quiet(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(embed, "package_root", lambda: None)
+    load_embedder.cache_clear()
+    try:
+        docs = copy_seeds(tmp_path / "documents")
+        index = tmp_path / "index"
+        assert update_index(docs, index).embedded == 0
+        assert not list(index.glob("gen-*/dense*"))
+        result = search(index, PARAPHRASE)
+        assert result["total"] == 0 and result["notices"] == []
+        taiwan = search(index, "Taiwan")
+        assert [taiwan["total"], _keys(taiwan)] == LEXICAL["Taiwan"]
+    finally:
+        load_embedder.cache_clear()
