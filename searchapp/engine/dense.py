@@ -17,10 +17,11 @@ search is lexical meanwhile (with a notice). `update` re-embeds only paragraphs 
 another generation in the index folder (a rebuild reuses the old one's), so adding a
 document embeds its paragraphs only.
 
-At query time the cosine of every paragraph is one matrix-vector product (NumPy, exact);
-plain-word queries take the best `DEPTH` paragraphs inside the query's filters as extra
-candidates; every relevance ranking then fuses the lexical and dense scores. For a million
-paragraphs an approximate index is measured in benchmarks/dense_ann.py.
+At query time cosines are exact NumPy dot products: for the best lexical candidates, and
+over every paragraph (or a selective filter's) only when a plain-word query gains the best
+`DEPTH` paragraphs inside its filters as extra candidates; every relevance ranking then fuses
+the lexical and dense scores. For a million paragraphs an approximate index is measured in
+benchmarks/dense_ann.py.
 """
 
 from __future__ import annotations
@@ -33,9 +34,10 @@ import os
 import re
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 import numpy as np
 from whoosh import query as wq
@@ -119,10 +121,10 @@ def _previous(gen: Path, model_id: str) -> dict[str, np.ndarray]:
     return {}
 
 
-def _write_atomic(path: Path, write: object) -> None:
+def _write_atomic(path: Path, write: Callable[[BinaryIO], object]) -> None:
     tmp = path.with_name(path.name + ".tmp")
     with open(tmp, "wb") as fh:
-        write(fh)  # type: ignore[operator]
+        write(fh)
         fh.flush()
         os.fsync(fh.fileno())
     os.replace(tmp, path)
@@ -245,7 +247,9 @@ class Vectors:
         with _lock(self.gen.parent, wait=False) as mine:
             # Another process holding the lock is embedding already: its manifest will do.
             if mine and embedder is not None and self.gen.is_dir():
-                with contextlib.suppress(OSError, ValueError):
+                # The generation may be replaced or removed meanwhile (a rebuild): whatever
+                # fails here leaves the vectors stale, and the next snapshot tries again.
+                with contextlib.suppress(Exception):
                     _update(self.gen, None, embedder)
 
 
