@@ -41,7 +41,8 @@ def synthetic(n: int, dim: int, rng: np.random.Generator, topics: int = 2000) ->
 
 
 def from_index(index: Path, n: int, rng: np.random.Generator) -> np.ndarray:
-    """The vectors of a searchapp index, resampled with noise to `n` rows."""
+    """The vectors of a searchapp index: `n` of them, or all of them resampled with a
+    little noise up to `n` rows."""
     from searchapp.engine import current_generation
 
     gen = current_generation(index)
@@ -50,6 +51,8 @@ def from_index(index: Path, n: int, rng: np.random.Generator) -> np.ndarray:
     manifest = json.loads((gen / "dense.json").read_text("utf-8"))
     real = np.load(gen / manifest["vectors"])
     real = real[np.linalg.norm(real, axis=1) > 0]
+    if n <= len(real):
+        return np.ascontiguousarray(real[rng.choice(len(real), n, replace=False)])
     picked = real[rng.integers(0, len(real), n)]
     return _unit(picked + 0.05 * rng.standard_normal(picked.shape).astype(np.float32))
 
