@@ -28,8 +28,9 @@ from typing import Any
 
 import numpy as np
 
+from searchapp.engine.embed import DIM  # the width of the model's vectors
+
 K = 10
-DIM = 256  # the width of the model's vectors (engine/embed.py)
 SEED = 20240917
 
 
