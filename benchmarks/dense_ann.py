@@ -55,7 +55,12 @@ def from_index(index: Path, n: int, rng: np.random.Generator) -> np.ndarray:
     if n <= len(real):
         return np.ascontiguousarray(real[rng.choice(len(real), n, replace=False)])
     picked = real[rng.integers(0, len(real), n)]
-    return _unit(picked + 0.05 * rng.standard_normal(picked.shape).astype(np.float32))
+    return _unit(picked + _noise(picked.shape, 0.2, rng))
+
+
+def _noise(shape: tuple[int, ...], norm: float, rng: np.random.Generator) -> np.ndarray:
+    """Gaussian noise of about `norm` in length per row (next to unit vectors)."""
+    return (norm / np.sqrt(shape[-1]) * rng.standard_normal(shape)).astype(np.float32)
 
 
 def _unit(v: np.ndarray) -> np.ndarray:
@@ -152,7 +157,7 @@ def run(
     rng = np.random.default_rng(SEED)
     vectors = from_index(index, n, rng) if index else synthetic(n, DIM, rng)
     picks = vectors[rng.integers(0, n, queries)]
-    qs = _unit(picks + 0.3 * rng.standard_normal(picks.shape).astype(np.float32))
+    qs = _unit(picks + _noise(picks.shape, 0.5, rng))  # a cosine of about 0.9 to its source
     result = measure(vectors, qs, expansions, threads)
     result["vectors"] = f"resampled from {index}" if index else "synthetic (2,000 topics)"
     return result
