@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import importlib.util
 import json
 import shlex
 import subprocess
@@ -319,7 +320,9 @@ def dense_step(run: Run, corpus: Corpus, jsonl: Path, plan: Any) -> dict[str, An
     work = run.args.work / f"index-{corpus.name}"
     figures = dense_bench.corpus_step(jsonl, corpus.documents, work, plan, open_ours)
     log(f"{corpus.name}: dense {json.dumps(figures)}")
-    if run.args.ann_size > 0:
+    if run.args.ann_size > 0 and importlib.util.find_spec("usearch") is None:
+        run.skip("1M design: the `usearch` package is not installed")
+    elif run.args.ann_size > 0:
         log(f"1M design: HNSW over {run.args.ann_size:,} vectors")
         index = index_path(run.args.work, corpus, "ours")
         run.results["ann"] = dense_bench.ann_step(run.args.ann_size, index)
