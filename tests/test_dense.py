@@ -180,3 +180,36 @@ def test_without_the_model_package_everything_stays_lexical_and_quiet(
         assert [taiwan["total"], _keys(taiwan)] == LEXICAL["Taiwan"]
     finally:
         load_embedder.cache_clear()
+
+
+def _vectors_match_the_index(index: Path) -> None:
+    """Every live paragraph's row is its own text's vector; deleted rows are zeros."""
+    from whoosh import index as windex
+
+    gen = current_generation(index)
+    assert gen is not None
+    manifest = json.loads((gen / dense.MANIFEST).read_text("utf-8"))
+    matrix = np.load(gen / manifest["vectors"])
+    model = load_embedder()
+    assert model is not None
+    with windex.open_dir(str(gen)).reader() as reader:
+        assert manifest["generation"] == reader.generation()
+        live = [d for d in range(reader.doc_count_all()) if not reader.is_deleted(d)]
+        texts = [str(reader.stored_fields(d)["text"]) for d in live]
+    assert np.allclose(matrix[live], model.embed(texts), atol=1e-5)
+
+
+def test_after_adds_edits_and_removals_every_vector_is_its_paragraphs(tmp_path: Path) -> None:
+    docs = copy_seeds(tmp_path / "documents")
+    index = tmp_path / "index"
+    update_index(docs, index)
+    steps = [
+        lambda: write_document(docs / "a.txt", ["Quokkas are protected.", "Wombats too."]),
+        lambda: write_document(docs / "b.txt", ["Emus roam.", "Kiwis sleep.", "Owls hunt."]),
+        lambda: write_document(docs / "a.txt", ["Quokkas are protected.", "Possums too."]),
+        lambda: (docs / "b.txt").unlink(),
+    ]
+    for step in steps:
+        step()
+        update_index(docs, index)
+        _vectors_match_the_index(index)

@@ -146,22 +146,17 @@ def _update(gen: Path, limit: int | None, embedder: Embedder) -> UpdateResult:
 
     with windex.open_dir(str(gen)).reader() as reader:
         stamp, n = reader.generation(), reader.doc_count_all()
+        if not n:  # an index without any document: nothing to embed
+            return UpdateResult()
         man = _manifest(gen)
         if _is_fresh(man, stamp, n, embedder.model_id) and _matrix(gen, man, n) is not None:
             return UpdateResult()
-        old = _previous(gen, embedder.model_id)
-        keys: list[str | None] = [None] * n
-        todo: list[tuple[int, str]] = []
-        for d, fields in _live_fields(reader, n):
-            keys[d] = _key(fields)
-            if keys[d] not in old:
-                todo.append((d, str(fields["text"])))
-    if limit is not None and len(todo) > limit:
+        rows = _Rows(gen, man, n, embedder)
+        for sub, offset in reader.leaf_readers():
+            rows.add_segment(sub, offset)
+    if limit is not None and len(rows.todo) > limit:
         return UpdateResult(deferred=True)
-    matrix = np.zeros((n, embedder.dim), dtype=np.float32)
-    for d, key in enumerate(keys):
-        if key is not None and key in old:
-            matrix[d] = old[key]
+    matrix, keys, todo = rows.matrix, rows.keys, rows.todo
     for start in range(0, len(todo), 2048):
         chunk = todo[start : start + 2048]
         matrix[[d for d, _ in chunk]] = embedder.embed([t for _, t in chunk])
@@ -173,6 +168,7 @@ def _update(gen: Path, limit: int | None, embedder: Embedder) -> UpdateResult:
         "dim": embedder.dim,
         "generation": stamp,
         "docs": n,
+        "segments": rows.segments,
         "vectors": f"{name}.npy",
         "keys": f"{name}.keys.json",
     }
@@ -183,10 +179,54 @@ def _update(gen: Path, limit: int | None, embedder: Embedder) -> UpdateResult:
     return UpdateResult(embedded=len(todo), reused=sum(k is not None for k in keys) - len(todo))
 
 
-def _live_fields(reader: IndexReader, n: int) -> Iterator[tuple[int, dict[str, object]]]:
-    for d in range(n):
-        if not reader.is_deleted(d):
-            yield d, reader.stored_fields(d)
+class _Rows:
+    """The new vectors, filled segment by segment. Whoosh segments never change once
+    written (a deletion only marks a document), so a segment the previous vectors already
+    covered is copied without reading a paragraph; only new or merged segments are read,
+    and their paragraphs reuse any vector with the same key (document, pid, text hash)."""
+
+    def __init__(
+        self, gen: Path, man: dict[str, object] | None, n: int, embedder: Embedder
+    ) -> None:
+        self.gen = gen
+        self.model_id = embedder.model_id
+        self.matrix = np.zeros((n, embedder.dim), dtype=np.float32)
+        self.keys: list[str | None] = [None] * n
+        self.todo: list[tuple[int, str]] = []
+        self.segments: list[list[object]] = []
+        self._old: dict[str, np.ndarray] | None = None  # by key, read when first needed
+        self._known: dict[str, tuple[int, int]] = {}
+        self._old_matrix: np.ndarray | None = None
+        self._old_keys: list[str | None] = []
+        if man and man.get("model") == self.model_id and isinstance(man.get("segments"), list):
+            try:
+                self._old_keys = json.loads((gen / str(man["keys"])).read_text("utf-8"))
+            except (OSError, ValueError, KeyError):
+                return
+            self._old_matrix = _matrix(gen, man, len(self._old_keys))
+            self._known = {str(s): (int(o), int(c)) for s, o, c in man["segments"]}  # type: ignore[union-attr]
+
+    def add_segment(self, sub: IndexReader, offset: int) -> None:
+        sid, count = sub.segment().segment_id(), sub.doc_count_all()
+        self.segments.append([sid, offset, count])
+        known = self._known.get(sid)
+        if self._old_matrix is not None and known is not None and known[1] == count:
+            start = known[0]
+            self.matrix[offset : offset + count] = self._old_matrix[start : start + count]
+            for d in range(count):
+                self.keys[offset + d] = None if sub.is_deleted(d) else self._old_keys[start + d]
+            return
+        if self._old is None:
+            self._old = _previous(self.gen, self.model_id)
+        for d in range(count):
+            if sub.is_deleted(d):
+                continue
+            fields = sub.stored_fields(d)
+            key = self.keys[offset + d] = _key(fields)
+            if key in self._old:
+                self.matrix[offset + d] = self._old[key]
+            else:
+                self.todo.append((offset + d, str(fields["text"])))
 
 
 def _is_fresh(man: dict[str, object] | None, stamp: int, n: int, model_id: str) -> bool:
@@ -223,7 +263,7 @@ class Vectors:
 
     def _load(self) -> np.ndarray | None:
         embedder = load_embedder()
-        if embedder is None:
+        if embedder is None or not self.n:
             return None
         man = _manifest(self.gen)
         if _is_fresh(man, self.stamp, self.n, embedder.model_id):
