@@ -18,7 +18,7 @@ from searchapp.adding import RejectedFile, check_date, place, record_metadata
 from searchapp.config import Settings, load_settings
 from searchapp.corpus.model import Metadata
 from searchapp.engine import IndexBusy, IndexMissing, QueryRefused
-from searchapp.engine.dense import SYNC_LIMIT
+from searchapp.engine.dense import SYNC_LIMIT, allow_background
 from searchapp.indexer import IndexSummary, scan, update_index
 from searchapp.search import (
     BadRequest,
@@ -257,6 +257,7 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
         return USAGE
     try:
         # A big folder's vectors are embedded by the server in the background (engine/dense.py).
+        allow_background()
         _report(
             update_index(
                 settings.documents, settings.index, progress=ProgressBar(), embed_limit=SYNC_LIMIT

@@ -141,8 +141,9 @@ def test_switched_off_it_answers_exactly_as_the_lexical_engine(tmp_path: Path) -
 
 
 def test_stale_or_broken_vectors_mean_lexical_results_with_a_notice_then_repair(
-    tmp_path: Path,
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.setitem(dense._background, "allowed", True)  # as `serve` does
     docs = copy_seeds(tmp_path / "documents")
     index = tmp_path / "index"
     update_index(docs, index, embed_limit=0)  # as `serve` does for a big folder

@@ -53,6 +53,10 @@ POOL = 1_000  # best lexical candidates re-ranked by meaning (a gather, not a sc
 DEPTH = 30  # dense candidates a plain-word query adds (swept: 30 > 100 > 300 on MRR@10)
 SYNC_LIMIT = 5_000  # paragraphs `serve` embeds before it starts; more go to the background
 RECHECK_EVERY = 0.5  # seconds between looks for vectors that were missing
+# Whether stale vectors are re-embedded in a background thread of this process: only a
+# long-running server asks for it (`allow_background`); a one-shot command or a test never
+# leaves embedding threads behind, and `update` (every index run) repairs the vectors anyway.
+_background = {"allowed": False}
 RRF_K = 60  # reciprocal-rank fusion constant (Cormack et al.; flat from 10 to 200 here)
 BLEND_ALPHA = 0.7  # linear blend: share of the lexical score (swept 0.5-0.9: best at 0.7)
 
@@ -239,8 +243,8 @@ def _is_fresh(man: dict[str, object] | None, stamp: int, n: int, model_id: str) 
 
 
 class Vectors:
-    """The vectors of one snapshot of the index, when they match it; embeds them in a
-    background thread when they do not (a server never waits for them)."""
+    """The vectors of one snapshot of the index, when they match it; in a server, embeds
+    them in a background thread when they do not (it never waits for them)."""
 
     _running: dict[Path, threading.Thread] = {}  # noqa: RUF012  (per process, on purpose)
     _start_lock = threading.Lock()
@@ -274,6 +278,8 @@ class Vectors:
         return None
 
     def _embed_in_background(self) -> None:
+        if not _background["allowed"]:
+            return
         with Vectors._start_lock:
             running = Vectors._running.get(self.gen)
             if running is not None and running.is_alive():
@@ -291,6 +297,11 @@ class Vectors:
                 # fails here leaves the vectors stale, and the next snapshot tries again.
                 with contextlib.suppress(Exception):
                     _update(self.gen, None, embedder)
+
+
+def allow_background() -> None:
+    """Let this process embed stale vectors in the background (a server: `serve`)."""
+    _background["allowed"] = True
 
 
 class DenseQuery:
