@@ -133,11 +133,12 @@ def _check_documents(settings: Settings) -> bool:
 def cmd_index(args: argparse.Namespace, settings: Settings) -> int:
     if not _check_documents(settings):
         return USAGE
+    # Taken before the first run: a file that appears while it runs is picked up next.
+    seen = _snapshot(settings.documents) if args.watch else {}
     status = _report(update_index(settings.documents, settings.index, args.rebuild, ProgressBar()))
     if not args.watch:
         return status
     print(f"watching {settings.documents} (Ctrl-C to stop)")
-    seen = _snapshot(settings.documents)
     while True:
         time.sleep(WATCH_INTERVAL)
         now = _snapshot(settings.documents)
