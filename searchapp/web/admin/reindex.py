@@ -187,9 +187,10 @@ def _run_reindex(state: Reindexing, job: ReindexJob) -> None:
         log.exception("admin: reindex failed")
         job.error = "unexpected error; the index was left as it was (see the server log)"
     finally:
+        # The lock first: whoever sees the job finished may add at once (no 409 in between).
+        state.writing.release()
         job.finished = time.time()
         state.job_file.write(job, force=True)
-        state.writing.release()
 
 
 @bp.get("/reindex/status")
