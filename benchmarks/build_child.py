@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import resource
 import shutil
 import sys
@@ -22,9 +23,11 @@ from benchmarks.paragraphs import read_jsonl
 
 
 def build(engine: str, paragraphs: Path, documents: Path, index: Path) -> int:
-    if engine == "ours":
+    if engine in ("ours", "ours-lexical"):
         from benchmarks.ours import build_ours
 
+        if engine == "ours-lexical":  # the same build with meaning-level search switched off
+            os.environ["SEARCHAPP_DENSE"] = "0"
         return build_ours(documents, index)
     if engine == "fts5":
         return peers.build_fts(read_jsonl(paragraphs), index)
@@ -53,7 +56,7 @@ def clear(index: Path) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("engine", choices=("ours", "fts5", "tantivy"))
+    parser.add_argument("engine", choices=("ours", "ours-lexical", "fts5", "tantivy"))
     parser.add_argument("--paragraphs", type=Path, required=True)
     parser.add_argument("--documents", type=Path, required=True)
     parser.add_argument("--index", type=Path, required=True)

@@ -24,6 +24,7 @@ SECTIONS = (
     "## Cost growth",
     "## Hit counts",
     "## Where our time goes",
+    "## Meaning-level search",
     "## Skipped",
 )
 
@@ -266,6 +267,70 @@ def profile_section(results: dict[str, Any]) -> list[str]:
     return lines
 
 
+def dense_section(results: dict[str, Any]) -> list[str]:
+    lines = [SECTIONS[10], ""]
+    c = next((c for c in results.get("corpora", []) if c.get("dense")), None)
+    if c is None:
+        lines += ["Not measured (ours not run).", ""]
+    else:
+        d, b = c["dense"], c["build"].get("ours")
+        e = d["embed"]
+        rows = [
+            ("full build with embeddings (s)", secs(b["seconds"]) if b else "–"),
+            ("full build without (SEARCHAPP_DENSE=0) (s)", secs(d["build_lexical"]["seconds"])),
+            ("embedding alone (s, paragraphs/s)", f"{secs(e['seconds'])}, {e['rate']:,.0f}"),
+            ("embedding CPU time (s)", secs(e["cpu_s"])),
+        ]
+        lines += [f"On {c['name']} ({c['paragraphs']:,} paragraphs):", ""]
+        lines += table(("", "value"), rows)
+        head = ("mix", "fusion p50", "fusion p95", "lexical p50", "lexical p95")
+        mix_rows = []
+        for mix, figures in d["search_lexical"].items():
+            mix_rows.append(
+                (
+                    mix,
+                    ms(targets.search_p(c, "ours", mix, "median")),
+                    ms(targets.search_p(c, "ours", mix, "p95")),
+                    ms(figures.get("median")),
+                    ms(figures.get("p95")),
+                )
+            )
+        lines += ["Engine-level search, ms (worker memory: HTTP section).", ""]
+        lines += table(head, mix_rows)
+    ann = results.get("ann")
+    if not ann:
+        lines += ["1M design: not measured.", ""]
+        return lines
+    lines += [
+        f"Approximate index (USearch HNSW, f16, connectivity 16) over {ann['paragraphs']:,} "
+        f"vectors ({ann['vectors']}), {ann['queries']} queries: built in "
+        f"{secs(ann['hnsw_build_s'])} s, {ann['hnsw_memory_mib']:.0f} MiB.",
+        "",
+    ]
+    rows = [("exact scan (NumPy)", "1.000", ms(ann["exact"]["p50_ms"]), ms(ann["exact"]["p95_ms"]))]
+    for ef, f in ann["hnsw"].items():
+        rows.append((f"HNSW ef={ef}", f"{f['recall_at_10']:.3f}", ms(f["p50_ms"]), ms(f["p95_ms"])))
+    flt = ann["filtered_10pct"]
+    over = flt["hnsw_overfetch_20x"]
+    rows.append(
+        (
+            "filter keeping 10%: exact over the subset",
+            "1.000",
+            ms(flt["exact_subset"]["p50_ms"]),
+            ms(flt["exact_subset"]["p95_ms"]),
+        )
+    )
+    rows.append(
+        (
+            "filter keeping 10%: HNSW 20x over-fetch",
+            f"{over['recall_at_10']:.3f}",
+            ms(over["p50_ms"]),
+            ms(over["p95_ms"]),
+        )
+    )
+    return [*lines, *table(("search", "recall@10", "p50 ms", "p95 ms"), rows)]
+
+
 def skipped_section(results: dict[str, Any]) -> list[str]:
     skipped = results.get("skipped") or ["nothing"]
     return [SECTIONS[11], "", *(f"- {reason}" for reason in skipped), ""]
@@ -285,6 +350,7 @@ def render(results: dict[str, Any], plot: str | None) -> str:
         growth_section(results, plot),
         totals_section(results),
         profile_section(results),
+        dense_section(results),
         skipped_section(results),
     ]
     return "\n".join(line for part in parts for line in part)

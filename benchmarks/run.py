@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import importlib.util
 import json
 import shlex
 import subprocess
@@ -24,6 +25,7 @@ from typing import Any
 from benchmarks import (
     cold,
     corpora,
+    dense_bench,
     http_load,
     machine,
     measure,
@@ -103,6 +105,10 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--no-http", action="store_true")
     p.add_argument("--no-peers", action="store_true")
     p.add_argument("--no-ours", action="store_true")
+    p.add_argument("--no-dense", action="store_true", help="skip the meaning-level figures")
+    p.add_argument(
+        "--ann-size", type=int, default=1_000_000, help="vectors in the 1M design (0: skip)"
+    )
     return p.parse_args(argv)
 
 
@@ -207,6 +213,8 @@ def bench_corpus(run: Run, name: str, engines: list[str], primary: bool) -> dict
         log(f"{name}: cold `searchapp search` and `--help` ({run.args.cold_runs} runs each)")
         result["cold"] = cold.measure(index_path(run.args.work, corpus, "ours"), run.args.cold_runs)
         log(f"{name}: cold {json.dumps(result['cold'])}")
+    if primary and "ours" in engines and not run.args.no_dense:
+        result["dense"] = dense_step(run, corpus, jsonl, plan)
     if primary:
         run.results["http"] = http_step(run, corpus, engines)
         if "ours" in engines and run.args.profile_rounds > 0:
@@ -311,6 +319,24 @@ def http_step(run: Run, corpus: Corpus, engines: list[str]) -> dict[str, Any]:
         return {"skipped": f"failed: {exc}"}
     log(f"{corpus.name}: HTTP {json.dumps(figures)}")
     return {"corpus": corpus.name, **figures}
+
+
+def dense_step(run: Run, corpus: Corpus, jsonl: Path, plan: Any) -> dict[str, Any]:
+    log(f"{corpus.name}: meaning-level search: build without embeddings, embedding, search")
+    work = run.args.work / f"index-{corpus.name}"
+    figures = dense_bench.corpus_step(jsonl, corpus.documents, work, plan, open_ours)
+    log(f"{corpus.name}: dense {json.dumps(figures)}")
+    if run.args.ann_size > 0 and importlib.util.find_spec("usearch") is None:
+        run.skip("1M design: the `usearch` package is not installed")
+    elif run.args.ann_size > 0:
+        log(f"1M design: HNSW over {run.args.ann_size:,} vectors")
+        index = index_path(run.args.work, corpus, "ours")
+        run.results["ann"] = dense_bench.ann_step(run.args.ann_size, index)
+    return figures
+
+
+def open_ours(path: Path) -> Any:
+    return open_engine("ours", path)
 
 
 def profile_step(index: Path, rounds: int) -> dict[str, str]:

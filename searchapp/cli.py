@@ -175,11 +175,12 @@ def cmd_index(args: argparse.Namespace, settings: Settings) -> int:
         return _check(args, settings)
     if not _check_documents(settings):
         return USAGE
+    # Taken before the first run: a file that appears while it runs is picked up next.
+    seen = _snapshot(settings.documents) if args.watch else {}
     status = _report(update_index(settings.documents, settings.index, args.rebuild, ProgressBar()))
     if not args.watch:
         return status
     print(f"watching {settings.documents} (Ctrl-C to stop)")
-    seen = _snapshot(settings.documents)
     while True:
         time.sleep(WATCH_INTERVAL)
         now = _snapshot(settings.documents)
@@ -379,6 +380,7 @@ def cmd_add(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     from searchapp import create_app
     from searchapp.consistency import IndexNotWritten
+    from searchapp.engine.dense import SYNC_LIMIT, allow_background
     from searchapp.engine.store import IndexBusy
     from searchapp.indexer import update_index
 
@@ -389,7 +391,13 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     if not _check_documents(settings):
         return USAGE
     try:
-        _report(update_index(settings.documents, settings.index, progress=ProgressBar()))
+        # A big folder's vectors are embedded by the server in the background (engine/dense.py).
+        allow_background()
+        _report(
+            update_index(
+                settings.documents, settings.index, progress=ProgressBar(), embed_limit=SYNC_LIMIT
+            )
+        )
     except (IndexBusy, IndexNotWritten) as exc:
         print(f"searchapp: {exc}; serving the index as it is", file=sys.stderr)
     app = create_app(settings)

@@ -104,3 +104,24 @@ def _count(name: str) -> int:
     if not text.isdigit():
         raise ValueError(f"{name} must be a number of proxies (0, 1, 2 …), not {text!r}")
     return int(text)
+
+
+FUSIONS = ("rrf", "blend", "dense")  # "dense": the dense ranking alone, for measuring only
+
+
+@dataclass(frozen=True)
+class DenseSettings:
+    """Meaning-level retrieval (engine/dense.py). `SEARCHAPP_DENSE=0` switches it off: then
+    nothing is embedded and every search ranks exactly as the lexical engine alone."""
+
+    enabled: bool = True
+    # How lexical and dense scores combine: "blend" (linear, measured better on the relevance
+    # collections: README, "Meaning-level search") or "rrf" (reciprocal-rank fusion).
+    fusion: str = "blend"
+
+
+def dense_settings() -> DenseSettings:
+    """Read at each use, so that the switch needs no restart of a one-shot command."""
+    enabled = os.environ.get("SEARCHAPP_DENSE", "1").strip().lower() not in {"0", "off", "false"}
+    fusion = os.environ.get("SEARCHAPP_FUSION", "").strip().lower()
+    return DenseSettings(enabled, fusion if fusion in FUSIONS else DenseSettings.fusion)

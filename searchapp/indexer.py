@@ -20,7 +20,7 @@ from pathlib import Path
 from searchapp import consistency
 from searchapp.corpus import load_catalog, load_document, skip_reason
 from searchapp.corpus.model import Document, Metadata, UnreadableFile
-from searchapp.engine import IndexWriter, ParagraphRecord, writer_lock
+from searchapp.engine import IndexWriter, ParagraphRecord, current_generation, dense, writer_lock
 from searchapp.engine.store import LockInfo
 from searchapp.identity import document_id, match_paragraphs
 from searchapp.registry import DocumentRow, ParagraphRow, Registry, RetiredRow
@@ -45,6 +45,7 @@ class IndexSummary:
     paragraphs: int = 0  # paragraphs written in this run
     seconds: float = 0.0
     rebuilt: bool = False
+    embedded: int = 0  # paragraph vectors computed in this run
 
     def line(self) -> str:
         what = "rebuilt" if self.rebuilt else "indexed"
@@ -119,10 +120,13 @@ def update_index(
     rebuild: bool = False,
     progress: Progress | None = None,
     wait: float = 0.0,
+    embed_limit: int | None = None,
 ) -> IndexSummary:
     """Bring `index` up to date with `documents`. Raises engine.IndexBusy if another
     indexer holds the index (after waiting `wait` seconds for it), consistency.IndexNotWritten
-    if the disk refuses the writes."""
+    if the disk refuses the writes. The paragraph vectors follow (engine/dense.py); with
+    `embed_limit`, only when no more paragraphs than that need embedding (a server embeds
+    the rest in the background)."""
     started = time.perf_counter()
     summary = IndexSummary()
     with writer_lock(index, wait) as lock:
@@ -134,8 +138,22 @@ def update_index(
             if not consistency.disk_error(exc):
                 raise
             raise consistency.not_written(index, exc, Registry(index, readonly=True)) from exc
+        _embed(index, embed_limit, summary)
     summary.seconds = time.perf_counter() - started
     return summary
+
+
+def _embed(index: Path, embed_limit: int | None, summary: IndexSummary) -> None:
+    """The paragraph vectors of the generation just committed (engine/dense.py). They are
+    derived data, checked against the generation before use: failing to write them leaves
+    the index as committed, searched lexically until a later run embeds it."""
+    gen = current_generation(index)
+    if gen is None:
+        return
+    try:
+        summary.embedded = dense.update(gen, embed_limit).embedded
+    except OSError as exc:
+        summary.warnings.append((str(index), f"paragraph vectors not written ({exc})"))
 
 
 def _takeover_note(lock: LockInfo) -> str:

@@ -29,7 +29,7 @@ def tiny_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict[str, Any], 
     before = _mtime(REPO_RESULTS)
     argv = ["--size", "tiny", "--work", str(work), "--out", str(out), "--plot", str(plot)]
     argv += ["--rounds", "2", "--build-runs", "1", "--add-runs", "2", "--cli-add-runs", "1"]
-    argv += ["--http-duration", "2", "--profile-rounds", "1"]
+    argv += ["--http-duration", "2", "--profile-rounds", "1", "--ann-size", "2000"]
     assert run.main(argv) == 0
     assert _mtime(REPO_RESULTS) == before, "the smoke run must not touch benchmarks/RESULTS.md"
     results = json.loads((work / "results.json").read_text())
@@ -97,3 +97,15 @@ def test_cold_start_was_measured(tiny_run: tuple[dict[str, Any], str, Path]) -> 
     assert cold["runs"] > 0 and cold["help_s"] > 0 and 0 < cold["search_s"] <= cold["search_s_max"]
     assert cold["search_peak_mib"] > cold["help_peak_mib"] > 0
     assert "cold `searchapp search`" in text
+
+
+def test_meaning_level_figures_are_sane(tiny_run: tuple[dict[str, Any], str, Path]) -> None:
+    results, text, _ = tiny_run
+    first = results["corpora"][0]
+    embed = first["dense"]["embed"]
+    assert embed["paragraphs"] == first["paragraphs"] and embed["rate"] > 0
+    assert set(first["dense"]["search_lexical"]) == set(MIXES)
+    ann = results["ann"]
+    assert ann["paragraphs"] == 2000
+    assert all(0 <= f["recall_at_10"] <= 1 for f in ann["hnsw"].values())
+    assert "HNSW ef=" in text and "full build without" in text

@@ -31,7 +31,7 @@ from whoosh.index import Index
 from whoosh.reading import IndexReader
 from whoosh.searching import Searcher
 
-from searchapp.engine import decoded, store
+from searchapp.engine import decoded, dense, store
 from searchapp.engine.highlight import Excerpt, excerpt, mark_spans
 from searchapp.engine.party_facet import named_parties_held, party_counts, party_filter
 from searchapp.engine.postings import term_positions, term_postings
@@ -129,6 +129,7 @@ class _Snapshot:
         # Whoosh readers seek and read shared file objects: one query at a time per process
         # (gunicorn runs one process per worker, so this only serialises threads).
         self.reading = threading.Lock()
+        self.dense = dense.Vectors(gen, reader)
 
     def stored(self, docnum: int) -> dict[str, object]:
         """Every stored field of a paragraph, None where it has no value: Whoosh leaves out
@@ -365,6 +366,14 @@ def _run(
             break
         need -= 1
     in_years = matched if year_mask is None else matched & year_mask
+    relevance = sort == "relevance" and bool(clause_masks)
+    meaning, notices = dense.for_query(snap.dense, parsed) if relevance else (None, [])
+    if meaning is not None and dense.words_apart(base, counts, len(clause_masks)):
+        # Dense candidates come from inside the party filter too (the only filter not a facet
+        # of the widened masks).
+        in_years, in_sections, hits = meaning.widen(
+            _filtered(snap.live, party_mask), year_mask, section_mask, in_years, in_sections, hits
+        )
     facets = Facets(
         year=_counts(snap.years, snap.year_code, in_sections, years),
         section=_counts(snap.sections, snap.section_code, in_years, sections),
@@ -372,10 +381,13 @@ def _run(
     )
     hit_ids = np.flatnonzero(hits)
     start, stop = (page - 1) * per_page, page * per_page
-    relevance = sort == "relevance" and bool(clause_masks)
     reading = snap.order[hit_ids]
     if relevance:
-        keys = -_scores(snap, parsed, clause_masks, counts, hit_ids).astype(np.float64)
+        lexical = _scores(snap, parsed, clause_masks, counts, hit_ids)
+        if meaning is not None:
+            complete = counts[hit_ids] >= len(clause_masks)
+            lexical = meaning.fuse(lexical, hit_ids, complete, YEAR_TIER)
+        keys = -lexical.astype(np.float64)
     else:
         keys = _date_keys(reading, newest=sort == "newest")
     more: dict[int, int] = {}
@@ -406,7 +418,7 @@ def _run(
         if stems and not hit.excerpt.marks:
             _match_elsewhere(hit, stems)
         page_hits.append(hit)
-    return Outcome(total, page_hits, facets, notices=list(parsed.notices), grouped=group)
+    return Outcome(total, page_hits, facets, notices=[*parsed.notices, *notices], grouped=group)
 
 
 def _clause_counts(snap: _Snapshot, parsed: ParsedQuery) -> tuple[list[np.ndarray], np.ndarray]:

@@ -219,9 +219,10 @@ def _run_reindex(state: Reindexing, job: ReindexJob, stop: threading.Event) -> N
         log.exception("admin: reindex failed")
         job.error = "unexpected error; the index was left as it was (see the server log)"
     finally:
+        # The lock first: whoever sees the job finished may add at once (no 409 in between).
+        state.writing.release()
         job.finished = time.time()
         state.job_file.write(job, force=True)
-        state.writing.release()
         _running[:] = [(t, e) for t, e in _running if t is not threading.current_thread()]
 
 

@@ -1,0 +1,466 @@
+"""Meaning-level retrieval: paragraph vectors stored with an index generation, searched
+exactly, and fused with the lexical ranking.
+
+Storage, in the generation folder (a derived artifact of the index, never its source):
+
+    dense.json              manifest: model, Whoosh generation and document count it was
+                            computed for, and the names of the two files below
+    dense-<stamp>.npy       float32 (documents x dim), row = Whoosh document number
+                            (deleted documents are zero rows); memory-mapped by readers
+    dense-<stamp>.keys.json per row, "doc_id/pid/hash of the text" (or null)
+
+The manifest is replaced last, atomically, so a reader sees old or new vectors, never half.
+Readers use the vectors only when the manifest names the very Whoosh generation they
+opened: after any change to the index the vectors are stale until `update` ran again, and
+search is lexical meanwhile (with a notice). `update` re-embeds only paragraphs whose key
+(document, pid, text hash) is not among the previous vectors of this generation or of
+another generation in the index folder (a rebuild reuses the old one's), so adding a
+document embeds its paragraphs only.
+
+At query time cosines are exact NumPy dot products: for the best lexical candidates, and
+over every paragraph (or a selective filter's) only when a plain-word query gains the best
+`DEPTH` paragraphs inside its filters as extra candidates; every relevance ranking then fuses
+the lexical and dense scores. For a million paragraphs an approximate index is measured in
+benchmarks/dense_ann.py.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import hashlib
+import json
+import os
+import re
+import threading
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO
+
+import numpy as np
+from whoosh import query as wq
+from whoosh.reading import IndexReader
+
+from searchapp.config import dense_settings
+from searchapp.engine.embed import Embedder, load_embedder
+from searchapp.engine.query import ParsedQuery, plain_words_query
+from searchapp.engine.understand import is_plain
+
+MANIFEST = "dense.json"
+LOCK = "dense.lock"  # in the index folder: one process writes vectors at a time
+POOL = 1_000  # best lexical candidates re-ranked by meaning (a gather, not a scan)
+DEPTH = 30  # dense candidates a plain-word query adds (swept: 30 > 100 > 300 on MRR@10)
+SYNC_LIMIT = 5_000  # paragraphs `serve` embeds before it starts; more go to the background
+RECHECK_EVERY = 0.5  # seconds between looks for vectors that were missing
+# Whether stale vectors are re-embedded in a background thread of this process: only a
+# long-running server asks for it (`allow_background`); a one-shot command or a test never
+# leaves embedding threads behind, and `update` (every index run) repairs the vectors anyway.
+_background = {"allowed": False}
+RRF_K = 60  # reciprocal-rank fusion constant (Cormack et al.; flat from 10 to 200 here)
+BLEND_ALPHA = 0.7  # linear blend: share of the lexical score (swept 0.5-0.9: best at 0.7)
+
+
+# -------------------------------------------------------------------------- writing
+
+
+@dataclass
+class UpdateResult:
+    embedded: int = 0
+    reused: int = 0
+    deferred: bool = False  # more to embed than the limit allowed: left for later
+
+
+@contextlib.contextmanager
+def _lock(root: Path, wait: bool) -> Iterator[bool]:
+    fd = os.open(root / LOCK, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
+        except BlockingIOError:
+            yield False
+            return
+        yield True
+    finally:
+        os.close(fd)
+
+
+def _key(fields: dict[str, object]) -> str:
+    digest = hashlib.blake2b(str(fields["text"]).encode("utf-8"), digest_size=8).hexdigest()
+    return f"{fields['doc_id']}/{fields['pid']}/{digest}"
+
+
+def _manifest(gen: Path) -> dict[str, object] | None:
+    try:
+        return json.loads((gen / MANIFEST).read_text("utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
+def _matrix(gen: Path, man: dict[str, object] | None, n: int) -> np.ndarray | None:
+    """The manifest's vectors, memory-mapped, when the file is whole (n rows)."""
+    if not man:
+        return None
+    try:
+        matrix = np.load(gen / str(man["vectors"]), mmap_mode="r")
+    except (OSError, ValueError, KeyError):
+        return None
+    return matrix if matrix.shape == (n, man.get("dim")) else None
+
+
+def _previous(gen: Path, model_id: str) -> dict[str, np.ndarray]:
+    """Vectors by key from this generation's manifest, else from another generation's."""
+    gens = [gen, *sorted((p for p in gen.parent.glob("gen-*") if p != gen), reverse=True)]
+    for folder in gens:
+        man = _manifest(folder)
+        if not man or man.get("model") != model_id:
+            continue
+        try:
+            keys = json.loads((folder / str(man["keys"])).read_text("utf-8"))
+        except (OSError, ValueError, KeyError):
+            continue
+        matrix = _matrix(folder, man, len(keys))
+        if matrix is not None:
+            return {k: matrix[i] for i, k in enumerate(keys) if k is not None}
+    return {}
+
+
+def _write_atomic(path: Path, write: Callable[[BinaryIO], object]) -> None:
+    tmp = path.with_name(path.name + ".tmp")
+    with open(tmp, "wb") as fh:
+        write(fh)
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.replace(tmp, path)
+
+
+def update(gen: Path, limit: int | None = None, embedder: Embedder | None = None) -> UpdateResult:
+    """Bring the vectors of generation `gen` up to date with its index (see the module doc).
+
+    With `limit`, gives up (deferred) when more paragraphs than that need embedding."""
+    embedder = embedder or load_embedder()
+    if embedder is None or not dense_settings().enabled:
+        return UpdateResult()
+    with _lock(gen.parent, wait=True):
+        return _update(gen, limit, embedder)
+
+
+def _update(gen: Path, limit: int | None, embedder: Embedder) -> UpdateResult:
+    from whoosh import index as windex
+
+    with windex.open_dir(str(gen)).reader() as reader:
+        stamp, n = reader.generation(), reader.doc_count_all()
+        if not n:  # an index without any document: nothing to embed
+            return UpdateResult()
+        man = _manifest(gen)
+        if _is_fresh(man, stamp, n, embedder.model_id) and _matrix(gen, man, n) is not None:
+            return UpdateResult()
+        rows = _Rows(gen, man, n, embedder)
+        for sub, offset in reader.leaf_readers():
+            rows.add_segment(sub, offset)
+    if limit is not None and len(rows.todo) > limit:
+        return UpdateResult(deferred=True)
+    matrix, keys, todo = rows.matrix, rows.keys, rows.todo
+    for start in range(0, len(todo), 2048):
+        chunk = todo[start : start + 2048]
+        matrix[[d for d, _ in chunk]] = embedder.embed([t for _, t in chunk])
+    name = f"dense-{stamp:06d}-{n}"
+    _write_atomic(gen / f"{name}.npy", lambda fh: np.save(fh, matrix))
+    _write_atomic(gen / f"{name}.keys.json", lambda fh: fh.write(json.dumps(keys).encode()))
+    manifest = {
+        "model": embedder.model_id,
+        "dim": embedder.dim,
+        "generation": stamp,
+        "docs": n,
+        "segments": rows.segments,
+        "vectors": f"{name}.npy",
+        "keys": f"{name}.keys.json",
+    }
+    _write_atomic(gen / MANIFEST, lambda fh: fh.write(json.dumps(manifest).encode()))
+    for path in gen.glob("dense-*"):
+        if not path.name.startswith(name + "."):
+            path.unlink(missing_ok=True)
+    return UpdateResult(embedded=len(todo), reused=sum(k is not None for k in keys) - len(todo))
+
+
+class _Rows:
+    """The new vectors, filled segment by segment. Whoosh segments never change once
+    written (a deletion only marks a document), so a segment the previous vectors already
+    covered is copied without reading a paragraph; only new or merged segments are read,
+    and their paragraphs reuse any vector with the same key (document, pid, text hash)."""
+
+    def __init__(
+        self, gen: Path, man: dict[str, object] | None, n: int, embedder: Embedder
+    ) -> None:
+        self.gen = gen
+        self.model_id = embedder.model_id
+        self.matrix = np.zeros((n, embedder.dim), dtype=np.float32)
+        self.keys: list[str | None] = [None] * n
+        self.todo: list[tuple[int, str]] = []
+        self.segments: list[list[object]] = []
+        self._old: dict[str, np.ndarray] | None = None  # by key, read when first needed
+        self._known: dict[str, tuple[int, int]] = {}
+        self._old_matrix: np.ndarray | None = None
+        self._old_keys: list[str | None] = []
+        if man and man.get("model") == self.model_id and isinstance(man.get("segments"), list):
+            try:
+                self._old_keys = json.loads((gen / str(man["keys"])).read_text("utf-8"))
+            except (OSError, ValueError, KeyError):
+                return
+            self._old_matrix = _matrix(gen, man, len(self._old_keys))
+            self._known = {str(s): (int(o), int(c)) for s, o, c in man["segments"]}  # type: ignore[union-attr]
+
+    def add_segment(self, sub: IndexReader, offset: int) -> None:
+        sid, count = sub.segment().segment_id(), sub.doc_count_all()
+        self.segments.append([sid, offset, count])
+        known = self._known.get(sid)
+        if self._old_matrix is not None and known is not None and known[1] == count:
+            start = known[0]
+            self.matrix[offset : offset + count] = self._old_matrix[start : start + count]
+            for d in range(count):
+                self.keys[offset + d] = None if sub.is_deleted(d) else self._old_keys[start + d]
+            return
+        if self._old is None:
+            self._old = _previous(self.gen, self.model_id)
+        for d in range(count):
+            if sub.is_deleted(d):
+                continue
+            fields = sub.stored_fields(d)
+            key = self.keys[offset + d] = _key(fields)
+            if key in self._old:
+                self.matrix[offset + d] = self._old[key]
+            else:
+                self.todo.append((offset + d, str(fields["text"])))
+
+
+def _is_fresh(man: dict[str, object] | None, stamp: int, n: int, model_id: str) -> bool:
+    if not man:
+        return False
+    return (man.get("model"), man.get("generation"), man.get("docs")) == (model_id, stamp, n)
+
+
+# -------------------------------------------------------------------------- reading
+
+
+class Vectors:
+    """The vectors of one snapshot of the index, when they match it; in a server, embeds
+    them in a background thread when they do not (it never waits for them)."""
+
+    _running: dict[Path, threading.Thread] = {}  # noqa: RUF012  (per process, on purpose)
+    _start_lock = threading.Lock()
+
+    def __init__(self, gen: Path, reader: IndexReader) -> None:
+        self.gen = gen
+        self.stamp = reader.generation()
+        self.n = reader.doc_count_all()
+        self._matrix: np.ndarray | None = None
+        self._checked = -RECHECK_EVERY
+        self._lock = threading.Lock()
+
+    def matrix(self) -> np.ndarray | None:
+        with self._lock:
+            now = time.monotonic()
+            if self._matrix is None and now - self._checked >= RECHECK_EVERY:
+                self._checked = now
+                self._matrix = self._load()
+            return self._matrix
+
+    def _load(self) -> np.ndarray | None:
+        embedder = load_embedder()
+        if embedder is None or not self.n:
+            return None
+        man = _manifest(self.gen)
+        if _is_fresh(man, self.stamp, self.n, embedder.model_id):
+            matrix = _matrix(self.gen, man, self.n)
+            if matrix is not None:
+                return matrix
+        self._embed_in_background()
+        return None
+
+    def _embed_in_background(self) -> None:
+        if not _background["allowed"]:
+            return
+        with Vectors._start_lock:
+            running = Vectors._running.get(self.gen)
+            if running is not None and running.is_alive():
+                return
+            thread = threading.Thread(target=self._background, name="embed", daemon=True)
+            Vectors._running[self.gen] = thread
+            thread.start()
+
+    def _background(self) -> None:
+        embedder = load_embedder()
+        with _lock(self.gen.parent, wait=False) as mine:
+            # Another process holding the lock is embedding already: its manifest will do.
+            if mine and embedder is not None and self.gen.is_dir():
+                # The generation may be replaced or removed meanwhile (a rebuild): whatever
+                # fails here leaves the vectors stale, and the next snapshot tries again.
+                with contextlib.suppress(Exception):
+                    _update(self.gen, None, embedder)
+
+
+def allow_background() -> None:
+    """Let this process embed stale vectors in the background (a server: `serve`)."""
+    _background["allowed"] = True
+
+
+class DenseQuery:
+    """One query's vector against the paragraph vectors. Cosines are computed where needed:
+    for the best lexical candidates (a gather), and over every paragraph only when the
+    query may gain candidates (the scan that dominates the cost)."""
+
+    def __init__(self, matrix: np.ndarray, vector: np.ndarray, widens: bool, fusion: str):
+        self.matrix = matrix
+        self.vector = vector
+        self.widens = widens
+        self.fusion = fusion
+        self._all: np.ndarray | None = None
+
+    def _sims(self, ids: np.ndarray | None = None) -> np.ndarray:
+        if self._all is None and ids is not None:
+            return np.asarray(self.matrix[ids] @ self.vector, dtype=np.float64)
+        if self._all is None:
+            self._all = np.asarray(self.matrix @ self.vector, dtype=np.float64)
+        return self._all if ids is None else self._all[ids]
+
+    def widen(
+        self,
+        live: np.ndarray,
+        year_mask: np.ndarray | None,
+        section_mask: np.ndarray | None,
+        in_years: np.ndarray,
+        in_sections: np.ndarray,
+        hits: np.ndarray,
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The masks of `_run` with each one's best dense paragraphs added, taken inside the
+        same filters (so a filtered search keeps its dense candidates, and each facet counts
+        them as if its own filter were off)."""
+        if not self.widens:
+            return in_years, in_sections, hits
+
+        def within(*masks: np.ndarray | None) -> np.ndarray:
+            out = live.copy()
+            for m in masks:
+                if m is not None:
+                    out &= m
+            return out
+
+        return (
+            in_years | self._best(within(year_mask)),
+            in_sections | self._best(within(section_mask)),
+            hits | self._best(within(year_mask, section_mask)),
+        )
+
+    def _best(self, allowed: np.ndarray) -> np.ndarray:
+        ids = np.flatnonzero(allowed)
+        # A selective filter: the dot products of its paragraphs only.
+        sims = self._sims(ids) if len(ids) < len(allowed) // 4 else self._sims()[ids]
+        out = np.zeros(len(allowed), dtype=bool)
+        if len(ids) > DEPTH:
+            keep = np.argpartition(-sims, DEPTH)[:DEPTH]
+            ids, sims = ids[keep], sims[keep]
+        out[ids[sims > 0]] = True
+        return out
+
+    def fuse(
+        self, lexical: np.ndarray, hit_ids: np.ndarray, complete: np.ndarray, tier_unit: float
+    ) -> np.ndarray:
+        """Fused scores of `hit_ids` from their lexical scores (the best `POOL` lexical
+        candidates and the dense ones are fused; the rest keep their lexical order below).
+        Tiers (multiples of `tier_unit`, as for a bare year in the query) stay on top, and
+        within a tier the paragraphs with all the words (`complete`) stay above the others:
+        meaning re-ranks each group and brings candidates to the second one, it never
+        buries a match."""
+        tier = np.floor(lexical / tier_unit)
+        base = lexical - tier * tier_unit
+        pool = base == 0  # candidates from the dense side
+        if len(lexical) > POOL:
+            pool[np.argpartition(-lexical, POOL)[:POOL]] = True
+        else:
+            pool[:] = True
+        sims = np.zeros(len(hit_ids), dtype=np.float64)
+        sims[pool] = self._sims(hit_ids[pool])
+        fused = fuse_scores(base, sims, pool, self.fusion)
+        return tier * tier_unit + fused + complete * (1 + fused.max(initial=0))
+
+
+def words_apart(base: np.ndarray, counts: np.ndarray, clauses: int) -> bool:
+    """Whether the index has some of the query's words but no paragraph has them all
+    (filters aside): only then does meaning add candidates. A query the texts answer in its
+    own words keeps exactly the paragraphs that have them (re-ranked by meaning), and a
+    query none of whose words the index knows still finds nothing (and gets its "did you
+    mean")."""
+    return bool((base & (counts > 0)).any()) and not (base & (counts >= clauses)).any()
+
+
+def fuse_scores(
+    lexical: np.ndarray, dense: np.ndarray, known: np.ndarray, method: str
+) -> np.ndarray:
+    """One score per candidate from its lexical score (0: a dense candidate only) and its
+    dense one (where `known`; elsewhere the candidate keeps its lexical rank, below)."""
+    if method == "dense":  # measurement only: the dense ranking alone
+        return np.where(known, dense + 2, lexical / (lexical.max(initial=0) + 1))
+    if method == "blend":
+        top = lexical.max(initial=0.0)
+        lo, hi = dense[known].min(initial=0.0), dense[known].max(initial=0.0)
+        lex = lexical / top if top > 0 else lexical
+        den = np.where(known, (dense - lo) / (hi - lo), 0.0) if hi > lo else np.zeros_like(dense)
+        return BLEND_ALPHA * lex + (1 - BLEND_ALPHA) * den
+    dense_rank = np.where(known, dense, -np.inf)
+    return _rrf(lexical) * (lexical > 0) + _rrf(dense_rank) * known
+
+
+def _rrf(scores: np.ndarray) -> np.ndarray:
+    """1 / (k + rank), ranks from 1 by descending score."""
+    ranks = np.empty(len(scores), dtype=np.float64)
+    ranks[np.argsort(-scores, kind="stable")] = np.arange(1, len(scores) + 1)
+    return 1.0 / (RRF_K + ranks)
+
+
+def for_query(vectors: Vectors, parsed: ParsedQuery) -> tuple[DenseQuery | None, list[str]]:
+    """The dense side of a ranked query, or None (off, no words, or vectors not ready),
+    and the notices to show."""
+    settings = dense_settings()
+    if not settings.enabled or not parsed.should:
+        return None, []
+    embedder = load_embedder()
+    matrix = vectors.matrix() if embedder is not None else None
+    if matrix is None:
+        if embedder is None:
+            return None, []
+        return None, [
+            "Meaning-level matching is still being prepared for the latest documents; "
+            "these results match your words only."
+        ]
+    text = _query_text(parsed)
+    if not text:
+        return None, []
+    vector = embedder.embed([text])[0]
+    return DenseQuery(matrix, vector, _plain_words(parsed), settings.fusion), []
+
+
+_YEAR = re.compile(r"(?<!\d)(?:1[89]|20)\d\d(?!\d)")
+_PUNCTUATION = re.compile(r"[^\w\s'’-]")
+
+
+def _query_text(parsed: ParsedQuery) -> str:
+    """The words the query means, without operators, fields and bare years."""
+    text = plain_words_query(parsed.text)
+    text = _YEAR.sub(" ", text) if parsed.bare_years else text
+    # Punctuation is text in the query language ("…Taiwan?"): the same words, the same vector.
+    return " ".join(_PUNCTUATION.sub(" ", text).split())
+
+
+def _plain_words(parsed: ParsedQuery) -> bool:
+    """Only words (no phrase, operator, field or prefix): dense may add candidates. Any
+    other query keeps exactly its lexical hits and is only re-ranked."""
+    if parsed.must or parsed.must_not or not is_plain(parsed.text):
+        return False
+    return all(_is_words(c) for c in parsed.should)
+
+
+def _is_words(q: wq.Query) -> bool:
+    if isinstance(q, wq.Term):
+        return q.fieldname == "text"
+    return isinstance(q, wq.Or) and all(_is_words(c) for c in q.children())
