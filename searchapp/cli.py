@@ -1,4 +1,4 @@
-"""The command line: index, search, add, serve.
+"""The command line: index, search, add, compare, serve.
 
 Exit status: 0 success, 1 a partial failure (some files could not be indexed), 2 wrong
 usage, a refused query, or an index busy with another writer.
@@ -16,11 +16,13 @@ from pathlib import Path
 
 from searchapp import exports
 from searchapp.adding import RejectedFile, check_date, place, record_metadata
+from searchapp.compare import CannotCompare, compare, summary
 from searchapp.config import Settings, load_settings
 from searchapp.consistency import IndexNotWritten
 from searchapp.corpus.model import Metadata
 from searchapp.engine import IndexBusy, IndexMissing, QueryRefused
 from searchapp.indexer import IndexSummary, check_index, scan, update_index
+from searchapp.registry import Registry
 from searchapp.search import (
     BadRequest,
     SearchRequest,
@@ -90,6 +92,12 @@ def build_parser() -> ArgumentParser:
     p.add_argument("--kind", help='e.g. "joint statement"')
     p.add_argument("--parties", help='separated by ";", e.g. "China;Russia"')
 
+    p = sub.add_parser("compare", help="compare two documents paragraph by paragraph")
+    _folders(p)
+    p.add_argument("a", metavar="A", help="the earlier document's id")
+    p.add_argument("b", metavar="B", help="the document compared with it")
+    p.add_argument("--json", action="store_true", help="print the JSON of /api/compare")
+
     p = sub.add_parser("serve", help="serve the web UI (development server)")
     _folders(p)
     p.add_argument("--host", default="127.0.0.1")
@@ -107,7 +115,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     if settings.index.exists() and not settings.index.is_dir():
         print(f"searchapp: the index path {settings.index} is not a folder", file=sys.stderr)
         return USAGE
-    command = {"index": cmd_index, "search": cmd_search, "add": cmd_add, "serve": cmd_serve}
+    command = {
+        "index": cmd_index,
+        "search": cmd_search,
+        "add": cmd_add,
+        "compare": cmd_compare,
+        "serve": cmd_serve,
+    }
     try:
         return command[args.command](args, settings)
     except IndexBusy as exc:
@@ -305,6 +319,28 @@ def cmd_add(args: argparse.Namespace, settings: Settings) -> int:
             url = paragraph_url(doc.doc_id, first[0].pid) if first else ""
             print(f"{doc.doc_id}\t{document_url(doc.doc_id)}\t{url}")
     return status
+
+
+def cmd_compare(args: argparse.Namespace, settings: Settings) -> int:
+    """Exit 2 when the comparison cannot be made (a document unknown, or twice the same)."""
+    try:
+        found = compare(Registry(settings.index, readonly=True), args.a, args.b)
+    except CannotCompare as exc:
+        print(f"searchapp: {exc}", file=sys.stderr)
+        return USAGE
+    if args.json:
+        print(json.dumps(found.json(), ensure_ascii=False, indent=2))
+        return OK
+    counts = summary(found.pairs)
+    print(
+        f"{found.a.doc_id} → {found.b.doc_id}: " + ", ".join(f"{n} {s}" for s, n in counts.items())
+    )
+    for pair in found.pairs:
+        where = " → ".join(f"¶{side.number}" for side in (pair.a, pair.b) if side is not None)
+        shown = pair.b or pair.a
+        assert shown is not None
+        print(f"{pair.status:<8} {where:<12} {shown.text[:100]}")
+    return OK
 
 
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:

@@ -29,7 +29,7 @@ import numpy as np
 from datasketch import MinHash, MinHashLSH
 
 from searchapp.config import REUSE, ReuseSettings
-from searchapp.registry import ParagraphRow
+from searchapp.registry import DocumentRow, ParagraphRow, Registry
 from searchapp.wording import words
 
 SCHEMA = """
@@ -65,11 +65,11 @@ _FOLD = np.array(
 
 
 @dataclass(frozen=True)
-class Link:
-    """One paragraph of another document with the same formulation."""
+class Elsewhere:
+    """A paragraph of another document with the same formulation."""
 
-    seq: int  # the other document's registry seq
-    pid: int
+    document: DocumentRow
+    paragraph: ParagraphRow
     similarity: float
 
 
@@ -249,14 +249,15 @@ def _chunks(items: list, size: int) -> Iterable[list]:
 # -- reading ---------------------------------------------------------------------------------
 
 
-def links(
-    db: sqlite3.Connection, doc_id: str, pid: int, settings: ReuseSettings = REUSE
-) -> list[Link]:
-    """The paragraph's links to live paragraphs of other documents; none for a paragraph
-    matched in `max_documents` documents or more (boilerplate by recurrence)."""
+def elsewhere(
+    registry: Registry, doc_id: str, pid: int, settings: ReuseSettings = REUSE
+) -> list[Elsewhere]:
+    """The paragraph's links to live paragraphs of other documents, oldest first (undated
+    last); none for a paragraph matched in `max_documents` documents or more (boilerplate by
+    recurrence)."""
     try:
-        rows = db.execute(
-            "SELECT l.other_seq, l.other_pid, l.similarity FROM reuse_links l"
+        rows = registry.db.execute(
+            "SELECT o.doc_id, l.other_pid, l.similarity FROM reuse_links l"
             " JOIN documents d ON d.seq = l.seq"
             " JOIN documents o ON o.seq = l.other_seq AND o.live = 1"
             " WHERE d.doc_id = ? AND l.pid = ?",
@@ -266,13 +267,23 @@ def links(
         return []
     if len({r[0] for r in rows}) >= settings.max_documents:
         return []
-    return [Link(*r) for r in rows]
+    found = []
+    for other_id, other_pid, value in rows:
+        doc, para = registry.document(other_id), registry.paragraph(other_id, other_pid)
+        if doc is not None and para is not None:
+            found.append(Elsewhere(doc, para, value))
+    return sorted(found, key=_reading_order)
 
 
-def shared(db: sqlite3.Connection, doc_id: str, limit: int = 5) -> list[tuple[str, int]]:
+def _reading_order(e: Elsewhere) -> tuple[bool, str, int, int]:
+    date = e.document.metadata.date
+    return (date is None, date or "", e.document.seq, e.paragraph.number)
+
+
+def shared(registry: Registry, doc_id: str, limit: int = 5) -> list[tuple[str, int]]:
     """The live documents sharing the most linked paragraphs with this one: (doc_id, count)."""
     try:
-        rows = db.execute(
+        rows = registry.db.execute(
             "SELECT o.doc_id, COUNT(DISTINCT l.pid) AS n FROM reuse_links l"
             " JOIN documents d ON d.seq = l.seq"
             " JOIN documents o ON o.seq = l.other_seq AND o.live = 1"
