@@ -323,6 +323,7 @@ def cmd_add(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_compare(args: argparse.Namespace, settings: Settings) -> int:
     """Exit 2 when the comparison cannot be made (a document unknown, or twice the same)."""
+    signal.signal(signal.SIGPIPE, signal.SIG_DFL)  # into `head`, quietly, as `search`
     try:
         found = compare(Registry(settings.index, readonly=True), args.a, args.b)
     except CannotCompare as exc:

@@ -7,7 +7,8 @@ The alignment, for documents of a few hundred paragraphs:
 1. candidate pairs are the paragraphs that share word pairs (an inverted index of `b`'s word
    pairs, so not every pair is compared word by word);
 2. pairs are matched one to one, most similar first, down to `ReuseSettings.changed`: a
-   moved paragraph is matched wherever it went;
+   moved paragraph is matched wherever it went; then the pairs the index linked as the same
+   formulation (a sentence that returns in a rewritten paragraph, see reuse.py);
 3. a paragraph of `b` left over whose words lie within one of `a` (`contained`) is a piece of
    it, split off: "changed" against the paragraph it came from; likewise a paragraph of `a`
    left over whose words lie within one of `b` was merged into it;
@@ -25,6 +26,7 @@ from dataclasses import dataclass
 from itertools import pairwise
 from typing import Any
 
+from searchapp import reuse
 from searchapp.config import REUSE, ReuseSettings
 from searchapp.registry import DocumentRow, ParagraphRow, Registry
 from searchapp.wording import diff_html, similarity, words
@@ -82,15 +84,25 @@ def _score(wa: list[list[str]], wb: list[list[str]]) -> _Scores:
 
 
 def align(
-    a: list[ParagraphRow], b: list[ParagraphRow], settings: ReuseSettings = REUSE
+    a: list[ParagraphRow],
+    b: list[ParagraphRow],
+    settings: ReuseSettings = REUSE,
+    linked: frozenset[tuple[int, int]] = frozenset(),
 ) -> list[Pair]:
-    """The pairs of the comparison of `a` with `b`, in `b`'s reading order."""
+    """The pairs of the comparison of `a` with `b`, in `b`'s reading order; `linked`: the
+    (pid in a, pid in b) pairs the index found to be the same formulation."""
     wa, wb = [words(p.text) for p in a], [words(p.text) for p in b]
     scores = _score(wa, wb)
     match_a: dict[int, int] = {}  # i -> j, one to one
     match_b: dict[int, int] = {}
     for (i, j), value in sorted(scores.ratio.items(), key=lambda kv: (-kv[1], kv[0])):
         if value >= settings.changed and i not in match_a and j not in match_b:
+            match_a[i], match_b[j] = j, i
+    at_a = {p.pid: i for i, p in enumerate(a)}
+    at_b = {p.pid: j for j, p in enumerate(b)}
+    for pa, pb in sorted(linked):
+        i, j = at_a.get(pa), at_b.get(pb)
+        if i is not None and j is not None and i not in match_a and j not in match_b:
             match_a[i], match_b[j] = j, i
     split_from: dict[int, int] = {}  # j -> i: b_j is a piece of a_i
     for j in range(len(b)):
@@ -185,7 +197,9 @@ def compare(registry: Registry, a_id: str | None, b_id: str | None) -> Compariso
             raise CannotCompare(f"there is no document with the id {doc_id[:80]!r}", 404)
         docs.append(doc)
     a, b = docs
-    return Comparison(a, b, align(registry.paragraphs(a.doc_id), registry.paragraphs(b.doc_id)))
+    linked = frozenset(reuse.between(registry, a.doc_id, b.doc_id))
+    pairs = align(registry.paragraphs(a.doc_id), registry.paragraphs(b.doc_id), linked=linked)
+    return Comparison(a, b, pairs)
 
 
 def _doc_json(doc: DocumentRow) -> dict[str, Any]:

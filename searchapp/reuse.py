@@ -280,6 +280,20 @@ def _reading_order(e: Elsewhere) -> tuple[bool, str, int, int]:
     return (date is None, date or "", e.document.seq, e.paragraph.number)
 
 
+def between(registry: Registry, a_id: str, b_id: str) -> set[tuple[int, int]]:
+    """The (pid in a, pid in b) pairs of two documents linked as the same formulation."""
+    try:
+        rows = registry.db.execute(
+            "SELECT l.pid, l.other_pid FROM reuse_links l"
+            " JOIN documents d ON d.seq = l.seq JOIN documents o ON o.seq = l.other_seq"
+            " WHERE d.doc_id = ? AND o.doc_id = ?",
+            (a_id, b_id),
+        ).fetchall()
+    except sqlite3.OperationalError:
+        return set()
+    return {(r[0], r[1]) for r in rows}
+
+
 def shared(registry: Registry, doc_id: str, limit: int = 5) -> list[tuple[str, int]]:
     """The live documents sharing the most linked paragraphs with this one: (doc_id, count)."""
     try:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import shutil
 import sqlite3
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +16,7 @@ from spec import PARAGRAPH_KEYS, REUSE_KEYS
 from searchapp import reuse
 from searchapp.config import ReuseSettings
 from searchapp.registry import Registry
+from tests.conftest import serve
 from tests.helpers_index import (
     DOC_2002,
     DOC_2012,
@@ -259,3 +261,39 @@ def test_china_general_debate_sentences_return(tmp_path: Path) -> None:
         for r in _json(index, d, p.pid)["reuse"]
     }
     assert (by_year[2022], by_year[2023]) in linked
+
+
+@pytest.fixture(scope="module")
+def edited_server(edited: tuple[Path, Path, list[str]]) -> Iterator[str]:
+    from searchapp import create_app
+    from searchapp.config import load_settings
+
+    docs, index, _ = edited
+    yield from serve(create_app(load_settings(docs, index)))
+
+
+@pytest.mark.browser
+def test_compare_page_in_a_browser(browser: Any, edited_server: str) -> None:
+    for width in (1280, 390):
+        context = browser.new_context(viewport={"width": width, "height": 900})
+        try:
+            tab = context.new_page()
+            messages: list[str] = []
+            tab.on("console", lambda m, seen=messages: seen.append(m.text))
+            tab.goto(f"{edited_server}/documents/{EDIT}/3")
+            tab.locator(".reuse-item a", has_text="compare the documents").first.click()
+            tab.wait_for_url(f"**/compare?a={EDIT}&b={DOC_2002}")
+            summary = tab.locator(".compare-summary").inner_text()
+            # From the edit back to the seed: the new paragraph is dropped, the dropped one new.
+            assert (
+                "6 changed" in summary and "1 new in b" in summary and "1 dropped from a" in summary
+            )
+            assert tab.locator(".compare-pair.status-changed del").count() > 0
+            assert tab.locator(".compare-pair.status-changed ins").count() > 0
+            overflow = tab.evaluate(
+                "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+            )
+            assert overflow <= 0, width
+            assert not [m for m in messages if "Content Security" in m]
+        finally:
+            context.close()
