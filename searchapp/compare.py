@@ -33,6 +33,7 @@ from searchapp.wording import diff_html, similarity, words
 
 STATUSES = ("same", "changed", "added", "dropped")
 CANDIDATE_SHARE = 0.3  # shared word pairs / the smaller paragraph's, to be compared at all
+COMMON_PAIR = 20  # paragraphs of `a` a word pair may be in and still propose candidates
 
 
 class CannotCompare(ValueError):
@@ -71,11 +72,19 @@ def _score(wa: list[list[str]], wb: list[list[str]]) -> _Scores:
     for i, grams in enumerate(pa):
         for g in grams:
             where[g].append(i)
+    # A word pair in very many paragraphs ("of the") brings up every pair of paragraphs:
+    # candidates come from the rarer ones, so the work grows with the documents, not their
+    # product.
+    rare = {g: at for g, at in where.items() if len(at) <= COMMON_PAIR}
+    same_words: dict[tuple[str, ...], list[int]] = defaultdict(list)  # short ones have no rare pair
+    for i, tokens in enumerate(wa):
+        same_words[tuple(tokens)].append(i)
     scores = _Scores({}, {}, {})
     for j, grams in enumerate(pb):
-        shared = Counter(i for g in grams for i in where.get(g, ()))
-        for i, n in shared.items():
-            if not pa[i] or not grams or n / min(len(pa[i]), len(grams)) < CANDIDATE_SHARE:
+        found = {i for g in grams for i in rare.get(g, ())} | set(same_words.get(tuple(wb[j]), ()))
+        for i in found:
+            n = len(pa[i] & grams)
+            if n / min(len(pa[i]), len(grams)) < CANDIDATE_SHARE:
                 continue
             scores.ratio[(i, j)] = similarity(wa[i], wb[j])
             scores.b_in_a[(i, j)] = n / len(grams)
