@@ -23,7 +23,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
 from difflib import SequenceMatcher
-from itertools import islice
+from itertools import islice, pairwise
 
 import numpy as np
 from datasketch import MinHash, MinHashLSH
@@ -56,6 +56,9 @@ CREATE TABLE IF NOT EXISTS reuse_settings (
 """
 
 SENTENCE_END = re.compile(r"(?<=[.!?;])\s+")
+# Share of the shorter paragraph's word pairs, per unit of similarity threshold, that a pair
+# of paragraphs at the threshold keeps at the least (a light edit breaks two pairs a word).
+PAIRS_AT_THRESHOLD = 0.7
 SQL_CHUNK = 500  # host parameters per statement, well below SQLite's limit
 # Odd 64-bit multipliers that fold a band's rows into one key (uint64 arithmetic wraps).
 _FOLD = np.array(
@@ -123,12 +126,25 @@ class Detector:
     def matches(self, tokens: list[str], others: list[str]) -> float | None:
         """The similarity of two paragraphs if they are the same formulation (similar
         enough, or sharing a long enough passage), else None."""
+        if not self._may_match(tokens, others):
+            return None
         matcher = SequenceMatcher(None, tokens, others, autojunk=False)
         value = matcher.ratio()
         if value >= self.settings.threshold:
             return value
         run = matcher.find_longest_match(0, len(tokens), 0, len(others)).size
         return value if run >= self.settings.shared_words else None
+
+    def _may_match(self, tokens: list[str], others: list[str]) -> bool:
+        """A cheap necessary condition, on shared word pairs: most candidates the LSH brings
+        up share a stock phrase only, and difflib costs a hundred times more than this."""
+        ours, theirs = set(pairwise(tokens)), set(pairwise(others))
+        shared = len(ours & theirs)
+        # A run of `shared_words` words holds that many pairs less one; a pair of paragraphs
+        # at `threshold` shares most of the shorter one's word pairs.
+        if shared >= self.settings.shared_words - 1:
+            return True
+        return shared >= PAIRS_AT_THRESHOLD * self.settings.threshold * min(len(ours), len(theirs))
 
 
 def ensure(db: sqlite3.Connection) -> None:
