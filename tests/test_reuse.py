@@ -233,6 +233,23 @@ def test_adding_and_removing_a_document_updates_links_both_ways(
     assert stored <= seqs, "a removed document leaves no keys and no links"
 
 
+def test_links_are_recomputed_when_the_settings_change(tmp_path: Path) -> None:
+    docs = copy_seeds(tmp_path / "documents")
+    index = tmp_path / "index"
+    index_folder(docs, index)
+    seed = [p.text for p in service(index).paragraphs(DOC_2002)]
+    light = seed[1].replace("positive historic changes", "positive historical changes")
+    write_document(docs / "copy.txt", [seed[0], light], dateline="Alphaville, 1 May 2020")
+    index_folder(docs, index)
+    assert len(_json(index, DOC_2002, 2)["reuse"]) == 1
+    strict = reuse.Detector(ReuseSettings(threshold=0.99, shared_words=1000))
+    registry = Registry(index)
+    with registry.transaction() as db:
+        reuse.update(db, [], [], strict)  # what `searchapp index` does after an edit of config
+    assert _json(index, DOC_2002, 2)["reuse"] == []  # the light edit is below 0.99 now
+    assert len(_json(index, DOC_2002, 1)["reuse"]) == 1  # the verbatim copy is not
+
+
 @pytest.mark.corpus
 def test_china_general_debate_sentences_return(tmp_path: Path) -> None:
     if not UNGDC.is_dir():
