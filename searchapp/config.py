@@ -75,9 +75,9 @@ class ReuseSettings:
     num_perm: int = 32
     shingle_words: int = 2
     # Boilerplate, never reuse: paragraphs shorter than this many words, these formulas
-    # (compared without case and punctuation), a sentence shared by more than
-    # `max_bucket` paragraphs (a stock phrase), and a paragraph matched in `max_documents`
-    # other documents or more (a salutation or closing formula every speech has).
+    # (compared without case and punctuation), a sentence already in `max_bucket`
+    # paragraphs or more (a stock phrase), and a paragraph matched in `max_documents` other
+    # documents or more (a salutation or closing formula every speech has).
     min_words: int = 8
     boilerplate: tuple[str, ...] = (
         "mr president",
@@ -89,7 +89,7 @@ class ReuseSettings:
         "i thank you",
     )
     max_documents: int = 25
-    max_bucket: int = 100
+    max_bucket: int = 40
     # Comparing two documents: paragraphs this similar are one paragraph "changed"; a
     # paragraph whose words lie at least `contained` within one of the other side is a piece
     # of it (split or merged) rather than new or dropped.
