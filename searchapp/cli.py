@@ -1,4 +1,4 @@
-"""The command line: index, search, add, serve.
+"""The command line: index, search, add, compare, serve.
 
 Exit status: 0 success, 1 a partial failure (some files could not be indexed), 2 wrong
 usage, a refused query, or an index busy with another writer.
@@ -86,6 +86,12 @@ def build_parser() -> ArgumentParser:
     p.add_argument("--kind", help='e.g. "joint statement"')
     p.add_argument("--parties", help='separated by ";", e.g. "China;Russia"')
 
+    p = sub.add_parser("compare", help="compare two documents paragraph by paragraph")
+    _folders(p)
+    p.add_argument("a", metavar="A", help="the earlier document's id")
+    p.add_argument("b", metavar="B", help="the document compared with it")
+    p.add_argument("--json", action="store_true", help="print the JSON of /api/compare")
+
     p = sub.add_parser("serve", help="serve the web UI (development server)")
     _folders(p)
     p.add_argument("--host", default="127.0.0.1")
@@ -111,6 +117,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "search": cmd_search,
         "trend": cmd_trend,
         "add": cmd_add,
+        "compare": cmd_compare,
         "serve": cmd_serve,
     }
     try:
@@ -375,6 +382,32 @@ def cmd_add(args: argparse.Namespace, settings: Settings) -> int:
             url = paragraph_url(doc.doc_id, first[0].pid) if first else ""
             print(f"{doc.doc_id}\t{document_url(doc.doc_id)}\t{url}")
     return status
+
+
+def cmd_compare(args: argparse.Namespace, settings: Settings) -> int:
+    """Exit 2 when the comparison cannot be made (a document unknown, or twice the same)."""
+    from searchapp.compare import CannotCompare, compare, summary
+    from searchapp.registry import Registry
+
+    signal.signal(signal.SIGPIPE, signal.SIG_DFL)  # into `head`, quietly, as `search`
+    try:
+        found = compare(Registry(settings.index, readonly=True), args.a, args.b)
+    except CannotCompare as exc:
+        print(f"searchapp: {exc}", file=sys.stderr)
+        return USAGE
+    if args.json:
+        print(json.dumps(found.json(), ensure_ascii=False, indent=2))
+        return OK
+    counts = summary(found.pairs)
+    print(
+        f"{found.a.doc_id} → {found.b.doc_id}: " + ", ".join(f"{n} {s}" for s, n in counts.items())
+    )
+    for pair in found.pairs:
+        where = " → ".join(f"¶{side.number}" for side in (pair.a, pair.b) if side is not None)
+        shown = pair.b or pair.a
+        assert shown is not None
+        print(f"{pair.status:<8} {where:<12} {shown.text[:100]}")
+    return OK
 
 
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:

@@ -59,6 +59,48 @@ def _env_number(name: str, default: float) -> float:
 
 
 @dataclass(frozen=True)
+class ReuseSettings:
+    """When two paragraphs of different documents are the same formulation (README, "Same
+    formulation elsewhere"). Changing any of these makes the next `searchapp index` recompute
+    every link (the registry keeps the settings its links were computed with)."""
+
+    # Kept as reuse: paragraphs whose word similarity (difflib's ratio on lower-cased words)
+    # is at least `threshold`, or that share a passage of `shared_words` words or more in a
+    # row (a sentence that returns inside a rewritten paragraph).
+    threshold: float = 0.7
+    shared_words: int = 15
+    # Candidates come from MinHash/LSH over each sentence's word pairs: two sentences whose
+    # word-pair Jaccard is `lsh_threshold` are found about half of the time, 0.7 almost always.
+    lsh_threshold: float = 0.4
+    num_perm: int = 32
+    shingle_words: int = 2
+    # Boilerplate, never reuse: paragraphs shorter than this many words, these formulas
+    # (compared without case and punctuation), a sentence already in `max_bucket`
+    # paragraphs or more (a stock phrase), and a paragraph matched in `max_documents` other
+    # documents or more (a salutation or closing formula every speech has).
+    min_words: int = 8
+    boilerplate: tuple[str, ...] = (
+        "mr president",
+        "madam president",
+        "mr secretary general",
+        "thank you",
+        "thank you mr president",
+        "thank you madam president",
+        "i thank you",
+    )
+    max_documents: int = 25
+    max_bucket: int = 40
+    # Comparing two documents: paragraphs this similar are one paragraph "changed"; a
+    # paragraph whose words lie at least `contained` within one of the other side is a piece
+    # of it (split or merged) rather than new or dropped.
+    changed: float = 0.5
+    contained: float = 0.75
+
+
+REUSE = ReuseSettings()
+
+
+@dataclass(frozen=True)
 class Settings:
     documents: Path
     index: Path

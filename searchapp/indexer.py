@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from searchapp import consistency
+from searchapp import consistency, reuse
 from searchapp.corpus import load_catalog, load_document, skip_reason
 from searchapp.corpus.model import Document, Metadata, UnreadableFile
 from searchapp.engine import IndexWriter, ParagraphRecord, current_generation, dense, writer_lock
@@ -221,18 +221,23 @@ def _update_with(
             summary.warnings += [(rel, w) for w in doc.warnings]
             is_new = previous is None or not previous.live or rel not in manifest
             (summary.added if is_new else summary.changed).append(row.doc_id)
-        removed_ids = []
+        removed_ids, removed_seqs = [], []
         for rel in gone:
             previous = registry.document_for_path(rel)
             if previous is not None and previous.live:
                 writer.delete_document(previous.doc_id)
                 removed_ids.append(previous.doc_id)
+                removed_seqs.append(previous.seq)
 
         def write_rows(db: sqlite3.Connection) -> None:
             for row, paragraphs, retired in pending:
                 registry.save_document(db, row, paragraphs, retired)
             for doc_id in removed_ids:
                 registry.remove_document(db, doc_id)
+            # Reuse links commit with the paragraphs they link (see reuse.py).
+            reuse.update(
+                db, [(row.seq, paragraphs) for row, paragraphs, _ in pending], removed_seqs
+            )
 
         touched = [row.doc_id for row, _, _ in pending] + removed_ids
         consistency.commit(writer, registry, write_rows, touched)

@@ -14,7 +14,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from searchapp import trend
+from searchapp import reuse, trend
 from searchapp.engine import SORTS, UNKNOWN_YEAR, IndexSearcher, mark_spans
 from searchapp.engine.highlight import keep_phrases
 from searchapp.engine.schema import stored_parties
@@ -363,4 +363,21 @@ class SearchService:
             "doc_title": meta.title or p.doc_id,
             "url": paragraph_url(p.doc_id, p.pid),
             **notes,
+            "reuse": [reuse_json(e) for e in self.elsewhere(p.doc_id, p.pid)],
         }
+
+    def elsewhere(self, doc_id: str, pid: int) -> list[reuse.Elsewhere]:
+        """The same formulation in other documents, oldest first (see reuse.py)."""
+        return reuse.elsewhere(self.registry, doc_id, pid)
+
+
+def reuse_json(e: reuse.Elsewhere) -> dict[str, Any]:
+    meta = e.document.metadata
+    return {
+        "doc_id": e.document.doc_id,
+        "pid": e.paragraph.pid,
+        "date": meta.date,
+        "doc_title": meta.title or e.document.doc_id,
+        "similarity": e.similarity,
+        "url": paragraph_url(e.document.doc_id, e.paragraph.pid),
+    }

@@ -32,4 +32,8 @@ PARAGRAPH_KEYS = {
     "date",
     "doc_title",
     "url",
+    "reuse",
 }
+
+# Each entry of a permalink's "reuse" list (SPEC, "Following a formulation across documents").
+REUSE_KEYS = {"doc_id", "pid", "date", "doc_title", "similarity", "url"}

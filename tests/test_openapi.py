@@ -40,6 +40,12 @@ CALLS: dict[str, list[tuple[str, int]]] = {
         ("q=x&year=20x2", 400),
     ],
     "/api/openapi.json": [("", 200)],
+    "/api/compare": [
+        ("a=2002-12-02-joint-declaration&b=2012-06-06-joint-statement", 200),
+        ("a=2002-12-02-joint-declaration&b=2002-12-02-joint-declaration", 400),
+        ("a=2002-12-02-joint-declaration", 400),
+        ("a=2002-12-02-joint-declaration&b=no-such-document", 404),
+    ],
 }
 
 

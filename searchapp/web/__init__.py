@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from flask import Blueprint, Flask
 
-from searchapp.web import api, documents, errors, exports, search
+from searchapp.web import api, compare, documents, errors, exports, search
 
 
 @dataclass(frozen=True)
@@ -20,7 +20,14 @@ class NavLink:
     label: str
 
 
-BLUEPRINTS: list[Blueprint] = [errors.bp, search.bp, documents.bp, api.bp, exports.bp]
+BLUEPRINTS: list[Blueprint] = [
+    errors.bp,
+    search.bp,
+    documents.bp,
+    api.bp,
+    exports.bp,
+    compare.bp,
+]
 
 NAV: list[NavLink] = [
     NavLink("search.home", "Search"),

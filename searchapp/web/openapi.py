@@ -33,6 +33,7 @@ def _json(schema: dict[str, Any], description: str) -> dict[str, Any]:
 def _errors(*statuses: int) -> dict[str, Any]:
     reasons = {
         400: "The request cannot be used (the message says why).",
+        404: "No such document.",
         503: "Nothing has been indexed yet.",
     }
     return {str(s): _json(_ERROR, reasons[s]) for s in statuses}
@@ -83,7 +84,61 @@ _FACET_ITEM = {
     },
 }
 
+_COMPARED_DOC = {
+    "type": "object",
+    "required": ["doc_id", "doc_title", "date"],
+    "properties": {
+        "doc_id": {"type": "string"},
+        "doc_title": {"type": "string"},
+        "date": {"type": ["string", "null"]},
+    },
+}
+_COMPARED_PARAGRAPH = {
+    "type": ["object", "null"],
+    "required": ["pid", "paragraph", "text"],
+    "properties": {
+        "pid": {"type": "integer"},
+        "paragraph": {"type": "integer"},
+        "text": {"type": "string"},
+    },
+}
+_COUNT = {"type": "integer", "minimum": 0}
+
 SCHEMAS: dict[str, Any] = {
+    "CompareResponse": {
+        "type": "object",
+        "required": ["a", "b", "summary", "pairs"],
+        "properties": {
+            "a": _COMPARED_DOC,
+            "b": _COMPARED_DOC,
+            "summary": {
+                "type": "object",
+                "required": ["same", "changed", "added", "dropped"],
+                "properties": {k: _COUNT for k in ("same", "changed", "added", "dropped")},
+            },
+            "pairs": {
+                "type": "array",
+                "description": "In b's reading order; dropped paragraphs where they stood in a.",
+                "items": {
+                    "type": "object",
+                    "required": ["status", "a", "b", "similarity", "diff"],
+                    "properties": {
+                        "status": {
+                            "type": "string",
+                            "enum": ["same", "changed", "added", "dropped"],
+                        },
+                        "a": _COMPARED_PARAGRAPH,
+                        "b": _COMPARED_PARAGRAPH,
+                        "similarity": {"type": ["number", "null"], "minimum": 0, "maximum": 1},
+                        "diff": {
+                            "type": "string",
+                            "description": "Sanitized HTML: <ins> and <del> only.",
+                        },
+                    },
+                },
+            },
+        },
+    },
     "Error": {
         "type": "object",
         "required": ["error"],
@@ -208,6 +263,31 @@ def openapi_document(per_page_max: int, max_query_length: int) -> dict[str, Any]
                     "responses": {
                         "200": _json({"$ref": "#/components/schemas/Trend"}, "Buckets."),
                         **_errors(400, 503),
+                    },
+                }
+            },
+            "/api/compare": {
+                "get": {
+                    "operationId": "compare",
+                    "summary": "Two documents compared paragraph by paragraph",
+                    "parameters": [
+                        {
+                            "name": n,
+                            "in": "query",
+                            "required": True,
+                            "description": d,
+                            "schema": {"type": "string"},
+                        }
+                        for n, d in (
+                            ("a", "The earlier document's id."),
+                            ("b", "The document compared with it."),
+                        )
+                    ],
+                    "responses": {
+                        "200": _json(
+                            {"$ref": "#/components/schemas/CompareResponse"}, "The alignment."
+                        ),
+                        **_errors(400, 404, 503),
                     },
                 }
             },

@@ -5,9 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from searchapp import citations
+from searchapp import citations, reuse
 from searchapp.registry import DocumentRow, ParagraphRow
 from searchapp.search import ParagraphLookup, SearchService, document_url, paragraph_url
+from searchapp.wording import diff_html
 
 CONTEXT = 2  # neighbours shown on each side of a permalinked paragraph
 UNKNOWN_YEAR_LABEL = "Year unknown"
@@ -70,6 +71,8 @@ class DocumentPage:
     doc: DocumentRow
     paragraphs: list[ShownParagraph]
     matches: int
+    # "Compare with…": the documents sharing the most formulations with it (doc, paragraphs).
+    shared: list[tuple[DocumentRow, int]] = field(default_factory=list)
 
 
 def _shown(service: SearchService, rows: list[ParagraphRow], q: str) -> list[ShownParagraph]:
@@ -85,7 +88,12 @@ def _shown(service: SearchService, rows: list[ParagraphRow], q: str) -> list[Sho
 
 def document_page(service: SearchService, doc: DocumentRow, q: str) -> DocumentPage:
     shown = _shown(service, service.paragraphs(doc.doc_id), q)
-    return DocumentPage(doc, shown, sum(p.html.count("<mark>") for p in shown))
+    shared = [
+        (other, n)
+        for other_id, n in reuse.shared(service.registry, doc.doc_id)
+        if (other := service.document(other_id)) is not None
+    ]
+    return DocumentPage(doc, shown, sum(p.html.count("<mark>") for p in shown), shared)
 
 
 # -- a paragraph permalink ------------------------------------------------------------------
@@ -99,6 +107,22 @@ class PermalinkPage:
     after: list[ShownParagraph]
     citation: str  # formatted, with the absolute permalink
     in_document: str
+    reuse: list[ReusedIn] = field(default_factory=list)
+    # Whether this paragraph is the oldest of its formulation (no dated match before it).
+    first: bool = False
+
+
+@dataclass
+class ReusedIn:
+    """One entry of "Same formulation elsewhere": the other paragraph, its link, and the
+    word-level comparison from this paragraph to it."""
+
+    doc: DocumentRow
+    paragraph: ParagraphRow
+    url: str
+    similarity: float
+    diff: str
+    first: bool = False
 
 
 def permalink_page(
@@ -117,7 +141,27 @@ def permalink_page(
         after=after,
         citation=citations.formatted(csl),
         in_document=f"{document_url(doc.doc_id)}#p{para.pid}",
+        **_reuse(service, doc, para),
     )
+
+
+def _reuse(service: SearchService, doc: DocumentRow, para: ParagraphRow) -> dict[str, Any]:
+    found = [
+        ReusedIn(
+            e.document,
+            e.paragraph,
+            paragraph_url(e.document.doc_id, e.paragraph.pid),
+            e.similarity,
+            diff_html(para.text, e.paragraph.text),
+        )
+        for e in service.elsewhere(doc.doc_id, para.pid)
+    ]
+    earliest = found[0].doc.metadata.date if found else None
+    date = doc.metadata.date
+    first = bool(found) and (earliest is None or (date is not None and date < earliest))
+    if found and not first:
+        found[0].first = True
+    return {"reuse": found, "first": first}
 
 
 # -- links that lead nowhere ----------------------------------------------------------------

@@ -1,0 +1,325 @@
+"""Same formulation elsewhere: the paragraphs of other documents whose wording largely
+matches a paragraph's, found at index time and kept in the registry.
+
+How: every paragraph that is not boilerplate gets a MinHash signature of its word pairs
+(datasketch); the signature's bands are stored as keys (`reuse_bands`), and a paragraph's
+candidates are the stored paragraphs that share a band key with it (locality-sensitive
+hashing: never all pairs). Each candidate is then checked on its words (`wording.similarity`)
+and kept, both ways, in `reuse_links` when it reaches `ReuseSettings.threshold`.
+
+Both tables live in the registry and are written inside the registry transaction of
+`consistency.commit` (`update`), so a crash can never make them disagree with the paragraphs
+they link. Adding a document costs that document: its paragraphs are looked up by their band
+keys, then inserted; removing one deletes its keys and its links, both ways. The settings the
+links were computed with are recorded; when they change, `update` recomputes every link.
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+import zlib
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict, dataclass
+from difflib import SequenceMatcher
+from itertools import islice, pairwise
+
+import numpy as np
+from datasketch import MinHash, MinHashLSH
+
+from searchapp.config import REUSE, ReuseSettings
+from searchapp.registry import DocumentRow, ParagraphRow, Registry
+from searchapp.wording import words
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS reuse_bands (
+    key INTEGER NOT NULL,
+    seq INTEGER NOT NULL,
+    pid INTEGER NOT NULL,
+    PRIMARY KEY (key, seq, pid)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS reuse_bands_doc ON reuse_bands(seq);
+CREATE TABLE IF NOT EXISTS reuse_links (
+    seq INTEGER NOT NULL,
+    pid INTEGER NOT NULL,
+    other_seq INTEGER NOT NULL,
+    other_pid INTEGER NOT NULL,
+    similarity REAL NOT NULL,
+    PRIMARY KEY (seq, pid, other_seq, other_pid)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS reuse_links_other ON reuse_links(other_seq);
+CREATE TABLE IF NOT EXISTS reuse_settings (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    settings TEXT NOT NULL
+);
+"""
+
+SENTENCE_END = re.compile(r"(?<=[.!?;])\s+")
+# Share of the shorter paragraph's word pairs, per unit of similarity threshold, that a pair
+# of paragraphs at the threshold keeps at the least (a light edit breaks two pairs a word).
+PAIRS_AT_THRESHOLD = 0.7
+SQL_CHUNK = 500  # host parameters per statement, well below SQLite's limit
+# Odd 64-bit multipliers that fold a band's rows into one key (uint64 arithmetic wraps).
+_FOLD = np.array(
+    [0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9, 0xD6E8FEB86659FD93],
+    dtype=np.uint64,
+)
+
+
+@dataclass(frozen=True)
+class Elsewhere:
+    """A paragraph of another document with the same formulation."""
+
+    document: DocumentRow
+    paragraph: ParagraphRow
+    similarity: float
+
+
+def _computed_with(settings: ReuseSettings) -> str:
+    """What the stored links depend on (the read-time rules are left out)."""
+    fields = asdict(settings)
+    for read_time in ("max_documents", "changed", "contained"):
+        fields.pop(read_time)
+    return repr(sorted(fields.items()))
+
+
+class Detector:
+    """Signatures, band keys and checked candidates under one set of settings."""
+
+    def __init__(self, settings: ReuseSettings = REUSE) -> None:
+        self.settings = settings
+        # datasketch picks the bands × rows that best separate pairs around the threshold.
+        lsh = MinHashLSH(threshold=settings.lsh_threshold, num_perm=settings.num_perm)
+        self.bands, self.rows = lsh.b, lsh.r
+        self.boilerplate = {" ".join(words(b)) for b in settings.boilerplate}
+
+    def eligible(self, tokens: list[str]) -> bool:
+        """Whether a paragraph or sentence of these words can be reuse (not boilerplate)."""
+        return len(tokens) >= self.settings.min_words and " ".join(tokens) not in self.boilerplate
+
+    def units(self, text: str) -> list[list[str]]:
+        """What is hashed: the paragraph's sentences (a sentence can return alone), the
+        paragraph itself when none is long enough, nothing for boilerplate."""
+        if not self.eligible(words(text)):
+            return []
+        sentences = [words(s) for s in SENTENCE_END.split(text)]
+        return [t for t in sentences if self.eligible(t)] or [words(text)]
+
+    def shingles(self, tokens: list[str]) -> list[bytes]:
+        n = self.settings.shingle_words
+        return [" ".join(tokens[i : i + n]).encode() for i in range(len(tokens) - n + 1)]
+
+    def keys(self, units: Sequence[list[str]]) -> np.ndarray:
+        """One row of band keys (int64) per unit."""
+        # crc32 rather than datasketch's default sha1: as good for shingles, several times
+        # cheaper, and stable across processes (the keys are stored).
+        hashes = MinHash.bulk(
+            [self.shingles(t) for t in units], num_perm=self.settings.num_perm, hashfunc=zlib.crc32
+        )
+        signatures = np.stack([m.hashvalues.astype(np.uint64) for m in hashes])
+        used = signatures[:, : self.bands * self.rows].reshape(len(hashes), self.bands, self.rows)
+        folded = (used * _FOLD[: self.rows]).sum(axis=2, dtype=np.uint64)
+        folded ^= np.arange(self.bands, dtype=np.uint64) * _FOLD[-1]
+        return folded.view(np.int64)
+
+    def matches(self, tokens: list[str], others: list[str]) -> float | None:
+        """The similarity of two paragraphs if they are the same formulation (similar
+        enough, or sharing a long enough passage), else None."""
+        if not self._may_match(tokens, others):
+            return None
+        matcher = SequenceMatcher(None, tokens, others, autojunk=False)
+        value = matcher.ratio()
+        if value >= self.settings.threshold:
+            return value
+        run = matcher.find_longest_match(0, len(tokens), 0, len(others)).size
+        return value if run >= self.settings.shared_words else None
+
+    def _may_match(self, tokens: list[str], others: list[str]) -> bool:
+        """A cheap necessary condition, on shared word pairs: most candidates the LSH brings
+        up share a stock phrase only, and difflib costs a hundred times more than this."""
+        ours, theirs = set(pairwise(tokens)), set(pairwise(others))
+        shared = len(ours & theirs)
+        # A run of `shared_words` words holds that many pairs less one; a pair of paragraphs
+        # at `threshold` shares most of the shorter one's word pairs.
+        if shared >= self.settings.shared_words - 1:
+            return True
+        return shared >= PAIRS_AT_THRESHOLD * self.settings.threshold * min(len(ours), len(theirs))
+
+
+def ensure(db: sqlite3.Connection) -> None:
+    # Statement by statement: executescript would commit the caller's transaction first.
+    for statement in SCHEMA.split(";"):
+        if statement.strip():
+            db.execute(statement)
+
+
+def update(
+    db: sqlite3.Connection,
+    added: Sequence[tuple[int, list[ParagraphRow]]],
+    removed: Iterable[int],
+    detector: Detector | None = None,
+) -> None:
+    """Inside the registry transaction: drop the links of the `removed` documents and of the
+    `added` ones' previous versions, then link each added document (seq, paragraphs) with
+    the rest. With changed settings, every live document's links are recomputed instead."""
+    detector = detector or Detector()
+    ensure(db)
+    wanted = _computed_with(detector.settings)
+    row = db.execute("SELECT settings FROM reuse_settings").fetchone()
+    if row is None or row[0] != wanted:
+        db.execute("DELETE FROM reuse_bands")
+        db.execute("DELETE FROM reuse_links")
+        db.execute("INSERT OR REPLACE INTO reuse_settings VALUES (1, ?)", (wanted,))
+        added = list(_live(db))
+    for seq in [s for s, _ in added] + list(removed):
+        _forget(db, seq)
+    for seq, paragraphs in added:
+        _link(db, detector, seq, paragraphs)
+
+
+def _live(db: sqlite3.Connection) -> Iterable[tuple[int, list[ParagraphRow]]]:
+    docs = db.execute("SELECT seq, doc_id FROM documents WHERE live = 1 ORDER BY seq").fetchall()
+    for seq, doc_id in docs:
+        rows = db.execute(
+            "SELECT pid, text FROM paragraphs WHERE doc_id = ? ORDER BY number", (doc_id,)
+        )
+        yield seq, [ParagraphRow(doc_id, pid, 0, text, "", "") for pid, text in rows]
+
+
+def _forget(db: sqlite3.Connection, seq: int) -> None:
+    db.execute("DELETE FROM reuse_bands WHERE seq = ?", (seq,))
+    db.execute("DELETE FROM reuse_links WHERE seq = ?", (seq,))
+    db.execute("DELETE FROM reuse_links WHERE other_seq = ?", (seq,))
+
+
+def _link(
+    db: sqlite3.Connection, detector: Detector, seq: int, paragraphs: list[ParagraphRow]
+) -> None:
+    units, owner = [], []  # every hashed unit, and the paragraph (pid) it belongs to
+    for p in paragraphs:
+        for unit in detector.units(p.text):
+            units.append(unit)
+            owner.append(p.pid)
+    if not units:
+        return
+    bands = sorted(
+        {(key, owner[i]) for i, row in enumerate(detector.keys(units).tolist()) for key in row}
+    )
+    wanting: dict[int, set[int]] = defaultdict(set)  # band key -> pids of this document
+    for key, pid in bands:
+        wanting[key].add(pid)
+    members: dict[int, list[tuple[int, int]]] = defaultdict(list)  # key -> (seq, pid) stored
+    for chunk in _chunks(list(wanting), SQL_CHUNK):
+        marks = ",".join("?" * len(chunk))
+        for key, other_seq, other_pid in db.execute(
+            f"SELECT key, seq, pid FROM reuse_bands WHERE key IN ({marks})", chunk
+        ):
+            members[key].append((other_seq, other_pid))
+    candidates: dict[tuple[int, int], set[int]] = defaultdict(set)  # (seq, pid) -> our pids
+    for key, found in members.items():
+        if len(found) < detector.settings.max_bucket:  # else a stock phrase: no evidence
+            for other in found:
+                candidates[other] |= wanting[key]
+    ours = {p.pid: words(p.text) for p in paragraphs}
+    links = []
+    for (other_seq, other_pid), text in _texts(db, candidates):
+        other = words(text)
+        for pid in candidates[(other_seq, other_pid)]:
+            value = detector.matches(ours[pid], other)
+            if value is not None:
+                value = round(value, 4)
+                links += [(seq, pid, other_seq, other_pid, value)]
+                links += [(other_seq, other_pid, seq, pid, value)]
+    db.executemany("INSERT OR REPLACE INTO reuse_links VALUES (?, ?, ?, ?, ?)", links)
+    db.executemany(
+        "INSERT INTO reuse_bands VALUES (?, ?, ?)", [(key, seq, pid) for key, pid in bands]
+    )
+
+
+def _texts(
+    db: sqlite3.Connection, wanted: Iterable[tuple[int, int]]
+) -> Iterable[tuple[tuple[int, int], str]]:
+    """The text of each (seq, pid), a statement per document."""
+    by_doc: dict[int, list[int]] = defaultdict(list)
+    for seq, pid in wanted:
+        by_doc[seq].append(pid)
+    for seq, pids in by_doc.items():
+        for chunk in _chunks(pids, SQL_CHUNK):
+            marks = ",".join("?" * len(chunk))
+            rows = db.execute(
+                "SELECT p.pid, p.text FROM paragraphs p JOIN documents d ON d.doc_id = p.doc_id"
+                f" WHERE d.seq = ? AND p.pid IN ({marks})",
+                [seq, *chunk],
+            )
+            for pid, text in rows:
+                yield (seq, pid), text
+
+
+def _chunks(items: list, size: int) -> Iterable[list]:
+    it = iter(items)
+    while chunk := list(islice(it, size)):
+        yield chunk
+
+
+# -- reading ---------------------------------------------------------------------------------
+
+
+def elsewhere(
+    registry: Registry, doc_id: str, pid: int, settings: ReuseSettings = REUSE
+) -> list[Elsewhere]:
+    """The paragraph's links to live paragraphs of other documents, oldest first (undated
+    last); none for a paragraph matched in `max_documents` documents or more (boilerplate by
+    recurrence)."""
+    try:
+        rows = registry.db.execute(
+            "SELECT o.doc_id, l.other_pid, l.similarity FROM reuse_links l"
+            " JOIN documents d ON d.seq = l.seq"
+            " JOIN documents o ON o.seq = l.other_seq AND o.live = 1"
+            " WHERE d.doc_id = ? AND l.pid = ?",
+            (doc_id, pid),
+        ).fetchall()
+    except sqlite3.OperationalError:  # a registry indexed before reuse: no links yet
+        return []
+    if len({r[0] for r in rows}) >= settings.max_documents:
+        return []
+    found = []
+    for other_id, other_pid, value in rows:
+        doc, para = registry.document(other_id), registry.paragraph(other_id, other_pid)
+        if doc is not None and para is not None:
+            found.append(Elsewhere(doc, para, value))
+    return sorted(found, key=_reading_order)
+
+
+def _reading_order(e: Elsewhere) -> tuple[bool, str, int, int]:
+    date = e.document.metadata.date
+    return (date is None, date or "", e.document.seq, e.paragraph.number)
+
+
+def between(registry: Registry, a_id: str, b_id: str) -> set[tuple[int, int]]:
+    """The (pid in a, pid in b) pairs of two documents linked as the same formulation."""
+    try:
+        rows = registry.db.execute(
+            "SELECT l.pid, l.other_pid FROM reuse_links l"
+            " JOIN documents d ON d.seq = l.seq JOIN documents o ON o.seq = l.other_seq"
+            " WHERE d.doc_id = ? AND o.doc_id = ?",
+            (a_id, b_id),
+        ).fetchall()
+    except sqlite3.OperationalError:
+        return set()
+    return {(r[0], r[1]) for r in rows}
+
+
+def shared(registry: Registry, doc_id: str, limit: int = 5) -> list[tuple[str, int]]:
+    """The live documents sharing the most linked paragraphs with this one: (doc_id, count)."""
+    try:
+        rows = registry.db.execute(
+            "SELECT o.doc_id, COUNT(DISTINCT l.pid) AS n FROM reuse_links l"
+            " JOIN documents d ON d.seq = l.seq"
+            " JOIN documents o ON o.seq = l.other_seq AND o.live = 1"
+            " WHERE d.doc_id = ? GROUP BY o.doc_id ORDER BY n DESC, o.doc_id LIMIT ?",
+            (doc_id, limit),
+        ).fetchall()
+    except sqlite3.OperationalError:
+        return []
+    return [(r[0], r[1]) for r in rows]
