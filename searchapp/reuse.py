@@ -26,7 +26,6 @@ from difflib import SequenceMatcher
 from itertools import islice, pairwise
 
 import numpy as np
-from datasketch import MinHash, MinHashLSH
 
 from searchapp.config import REUSE, ReuseSettings
 from searchapp.registry import DocumentRow, ParagraphRow, Registry
@@ -88,6 +87,9 @@ class Detector:
     """Signatures, band keys and checked candidates under one set of settings."""
 
     def __init__(self, settings: ReuseSettings = REUSE) -> None:
+        # datasketch imports SciPy (0.6 s): only indexing pays for it, never a search.
+        from datasketch import MinHashLSH
+
         self.settings = settings
         # datasketch picks the bands × rows that best separate pairs around the threshold.
         lsh = MinHashLSH(threshold=settings.lsh_threshold, num_perm=settings.num_perm)
@@ -112,6 +114,8 @@ class Detector:
 
     def keys(self, units: Sequence[list[str]]) -> np.ndarray:
         """One row of band keys (int64) per unit."""
+        from datasketch import MinHash
+
         # crc32 rather than datasketch's default sha1: as good for shingles, several times
         # cheaper, and stable across processes (the keys are stored).
         hashes = MinHash.bulk(

@@ -25,7 +25,8 @@ try:
     status = cli.main(sys.argv[1:])
 except SystemExit as exc:
     status = exc.code
-heavy = ("numpy", "whoosh", "flask", "yaml", "selectolax", "pypdf", "searchapp.corpus",
+heavy = ("numpy", "whoosh", "flask", "yaml", "selectolax", "pypdf", "datasketch", "scipy",
+         "searchapp.corpus",
          "searchapp.indexer", "searchapp.web", "searchapp.engine")
 print(json.dumps({"status": status,
                   "heavy": sorted({m.split(".")[0] if not m.startswith("searchapp") else
@@ -72,6 +73,8 @@ INGESTION = {
     "flask",
     "selectolax",
     "pypdf",
+    "datasketch",  # reuse detection: indexing only (it imports SciPy)
+    "scipy",
 }
 
 
