@@ -268,7 +268,7 @@ def profile_section(results: dict[str, Any]) -> list[str]:
 
 
 def dense_section(results: dict[str, Any]) -> list[str]:
-    lines = [SECTIONS[10], ""]
+    lines = [SECTIONS[11], ""]
     c = next((c for c in results.get("corpora", []) if c.get("dense")), None)
     if c is None:
         lines += ["Not measured (ours not run).", ""]
@@ -333,7 +333,7 @@ def dense_section(results: dict[str, Any]) -> list[str]:
 
 def skipped_section(results: dict[str, Any]) -> list[str]:
     skipped = results.get("skipped") or ["nothing"]
-    return [SECTIONS[11], "", *(f"- {reason}" for reason in skipped), ""]
+    return [SECTIONS[-1], "", *(f"- {reason}" for reason in skipped), ""]
 
 
 def render(results: dict[str, Any], plot: str | None) -> str:
