@@ -24,6 +24,7 @@ from searchapp.engine import IndexWriter, ParagraphRecord, writer_lock
 from searchapp.engine.store import LockInfo
 from searchapp.identity import document_id, match_paragraphs
 from searchapp.registry import DocumentRow, ParagraphRow, Registry, RetiredRow
+from searchapp.replication import replicate
 
 CATALOG = "metadata.csv"
 DATE_UNIT = 10**12  # must match the engine's decoding of `order`
@@ -134,6 +135,10 @@ def update_index(
             if not consistency.disk_error(exc):
                 raise
             raise consistency.not_written(index, exc, Registry(index, readonly=True)) from exc
+        touched = summary.added + summary.changed + summary.removed
+        unreplicated = replicate(index, touched, summary.rebuilt, _records)
+        if unreplicated:
+            summary.warnings.append((str(index), unreplicated))
     summary.seconds = time.perf_counter() - started
     return summary
 
