@@ -44,7 +44,6 @@ SORT_BY = {
 }
 FIELDS: list[dict[str, Any]] = [
     {"name": "searched", "type": "string"},  # heading, text and notes (what is found)
-    {"name": "doc_title", "type": "string"},
     {"name": "doc_id", "type": "string", "facet": True},
     {"name": "pid", "type": "int32"},
     {"name": "section", "type": "string", "facet": True},
@@ -57,6 +56,7 @@ FIELDS: list[dict[str, Any]] = [
     {"name": "text", "type": "string", "index": False, "optional": True},
     {"name": "section_label", "type": "string", "index": False, "optional": True},
     {"name": "date", "type": "string", "index": False, "optional": True},
+    {"name": "doc_title", "type": "string", "index": False, "optional": True},
     {"name": "notes", "type": "string[]", "index": False, "optional": True},
     {"name": "heading", "type": "string", "index": False, "optional": True},
 ]
@@ -331,9 +331,10 @@ class TypesenseSearcher:
         params: dict[str, Any] = {
             "collection": ALIAS,
             "q": query.q,
-            "query_by": "searched,doc_title",
-            "query_by_weights": "3,1",
-            "prefix": "true,true" if query.prefix else "false,false",
+            # Paragraphs are found by their own words (as the embedded engine finds them): a
+            # word of the title alone would match every paragraph of the document.
+            "query_by": "searched",
+            "prefix": "true" if query.prefix else "false",
             "sort_by": SORT_BY[sort] if query.q != "*" or sort != "relevance" else "order:asc",
             "facet_by": ",".join(FACETS.values()),
             "max_facet_values": FACET_VALUES,
@@ -388,7 +389,9 @@ class TypesenseSearcher:
             raise IndexMissing(
                 f"no collection {ALIAS!r} on the Typesense cluster: run `searchapp index` first"
             ) from None
-        except (ts_errors.TypesenseClientError, OSError) as exc:
+        except Exception as exc:
+            # The client's own errors and its HTTP library's (refused, timed out, no node
+            # left) differ by version: whatever the cause, no answer from the cluster.
             raise EngineUnavailable(f"the Typesense cluster did not answer: {exc}") from None
 
 
