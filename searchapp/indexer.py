@@ -46,6 +46,7 @@ class IndexSummary:
     paragraphs: int = 0  # paragraphs written in this run
     seconds: float = 0.0
     rebuilt: bool = False
+    unreplicated: str | None = None  # why the cluster (SEARCHAPP_ENGINE=typesense) lags
 
     def line(self) -> str:
         what = "rebuilt" if self.rebuilt else "indexed"
@@ -136,9 +137,9 @@ def update_index(
                 raise
             raise consistency.not_written(index, exc, Registry(index, readonly=True)) from exc
         touched = summary.added + summary.changed + summary.removed
-        unreplicated = replicate(index, touched, summary.rebuilt, _records)
-        if unreplicated:
-            summary.warnings.append((str(index), unreplicated))
+        summary.unreplicated = replicate(index, touched, summary.rebuilt, _records)
+        if summary.unreplicated:
+            summary.warnings.append((str(index), summary.unreplicated))
     summary.seconds = time.perf_counter() - started
     return summary
 

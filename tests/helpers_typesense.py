@@ -141,6 +141,7 @@ class Cluster:
 @contextmanager
 def typesense_cluster(root: Path, size: int = 1) -> Iterator[Cluster]:
     binary = server_binary()
+    root.mkdir(parents=True, exist_ok=True)
     nodes = [Node(binary, root / f"node{i}", free_port(), free_port()) for i in range(size)]
     if size > 1:
         nodes_file = root / "nodes"

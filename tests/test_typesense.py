@@ -6,6 +6,7 @@ queries on both engines over the same index and reports the overlap of their top
 from __future__ import annotations
 
 import json
+import time
 import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -15,7 +16,7 @@ from typing import Any
 import pytest
 from helpers_index import DOC_2002, DOC_2012, cli_env, copy_seeds, run_cli
 from helpers_serve import serve_process
-from helpers_typesense import API_KEY, Cluster, typesense_cluster
+from helpers_typesense import API_KEY, Cluster, Node, typesense_cluster
 from spec import HIT_KEYS, SEARCH_KEYS
 
 from searchapp.search import SearchRequest, SearchService
@@ -137,6 +138,18 @@ def test_what_typesense_cannot_say_is_a_notice(deployment: Deployment) -> None:
     data = deployment.search("(russia OR china) security")
     assert data["total"] > 0
     assert any("OR" in n and "parentheses" in n for n in data["notices"])
+    assert deployment.search("security")["notices"] == []
+
+
+def test_field_filters_and_not(deployment: Deployment) -> None:
+    in_2002 = deployment.search("security year:2002", per_page=100)
+    assert in_2002["total"] > 0 and {h["year"] for h in in_2002["hits"]} == {2002}
+    spanning = deployment.search("security year:2000..2010")
+    assert spanning["total"] == in_2002["total"]
+    one_doc = deployment.search(f"security doc:{DOC_2012}", per_page=100)
+    assert one_doc["total"] > 0 and {h["doc_id"] for h in one_doc["hits"]} == {DOC_2012}
+    without = deployment.search("security NOT terrorism", per_page=100)
+    assert without["total"] == deployment.search("security -terrorism")["total"]
 
 
 def test_http_api_and_pages(deployment: Deployment) -> None:
@@ -170,7 +183,7 @@ def test_add_and_rebuild(deployment: Deployment, tmp_path: Path) -> None:
     assert deployment.search("")["total"] == embedded
 
 
-def test_unreachable_cluster_is_a_clear_error(deployment: Deployment) -> None:
+def test_unreachable_cluster_is_a_clear_error(deployment: Deployment, tmp_path: Path) -> None:
     env = cli_env(
         SEARCHAPP_ENGINE="typesense",
         SEARCHAPP_TYPESENSE_NODES="http://127.0.0.1:9",
@@ -180,6 +193,20 @@ def test_unreachable_cluster_is_a_clear_error(deployment: Deployment) -> None:
     assert done.returncode == 2
     assert "Typesense cluster did not answer" in done.stderr
     assert "Traceback" not in done.stderr
+
+    # A document added while no node answers is kept in the registry and owed to the
+    # cluster: the next run sends it.
+    new = tmp_path / "2021-01-01-owed-note.txt"
+    new.write_text("Owed note.\n\nThe parties agree on wombatberry cooperation.\n")
+    folders = ["--documents", str(deployment.documents), "--index", str(deployment.index)]
+    done = run_cli("add", str(new), "--date", "2021-01-01", *folders, env=env)
+    assert done.returncode == 0, done.stderr
+    assert "Typesense cluster was not updated" in done.stderr
+    assert "Traceback" not in done.stderr
+    assert deployment.cli_search("wombatberry")["total"] == 0
+    done = run_cli("index", *folders, env=deployment.env())
+    assert done.returncode == 0 and "Typesense" not in done.stderr, done.stderr
+    assert deployment.cli_search("wombatberry")["total"] == 1
 
 
 def test_parity_of_the_top_ten(deployment: Deployment) -> None:
@@ -197,3 +224,68 @@ def test_parity_of_the_top_ten(deployment: Deployment) -> None:
     mean = sum(overlaps) / len(overlaps)
     print(f"parity: mean top-10 overlap {mean:.2f} over {len(overlaps)} queries")
     assert mean >= 0.5
+
+
+def _service(cluster: Cluster, index: Path, engine: str = "typesense") -> SearchService:
+    with pytest.MonkeyPatch.context() as patch:
+        for name, value in cluster.env.items():
+            if engine == "typesense":
+                patch.setenv(name, value)
+            else:
+                patch.delenv(name, raising=False)
+        return SearchService(index)
+
+
+def _found_on(node: Node, word: str) -> int:
+    answer = node.get(
+        f"/collections/searchapp_paragraphs/documents/search?q={word}&query_by=searched"
+    )
+    return int(answer["found"])
+
+
+def test_three_nodes_lose_one_and_catch_up(tmp_path: Path) -> None:
+    """A Raft cluster of three: SIGKILL the leader; searches and `searchapp add` go on with
+    no document lost; the node restarted from its data folder catches up."""
+    with typesense_cluster(tmp_path / "cluster", size=3) as cluster:
+        docs = copy_seeds(tmp_path / "documents")
+        index = tmp_path / "index"
+        env = cli_env(**cluster.env)
+        folders = ["--documents", str(docs), "--index", str(index)]
+        done = run_cli("index", *folders, env=env)
+        assert done.returncode == 0 and "Typesense" not in done.stdout + done.stderr, done.stderr
+        service = _service(cluster, index)
+        paragraphs = service.search(SearchRequest(q=""))["total"]
+        security = service.search(SearchRequest(q="security"))["total"]
+        assert paragraphs > 0 and security > 0
+
+        leader = next(n for n in cluster.nodes if n.is_leader())
+        leader.kill()
+        # Every node serves reads: the client's node list goes on to the others.
+        assert service.search(SearchRequest(q="security"))["total"] == security
+        survivors = [n for n in cluster.nodes if n is not leader]
+        cluster.wait_ready(survivors)  # a new leader for the writes
+        new = tmp_path / "2020-01-01-zanzibar-accord.txt"
+        new.write_text("Zanzibar accord.\n\nThe parties agree on quokkafruit cooperation.\n")
+        done = run_cli("add", str(new), "--date", "2020-01-01", *folders, env=env)
+        assert done.returncode == 0 and "Typesense" not in done.stdout + done.stderr, done.stderr
+        assert service.search(SearchRequest(q="quokkafruit"))["total"] == 1
+        # The registry's paragraphs, all of them, as the embedded index holds them.
+        paragraphs = _service(cluster, index, "embedded").search(SearchRequest(q=""))["total"]
+        assert service.search(SearchRequest(q=""))["total"] == paragraphs
+        assert all(_found_on(n, "quokkafruit") == 1 for n in survivors)
+
+        leader.start()
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and not (
+            leader.answering() and _caught_up(leader, paragraphs)
+        ):
+            time.sleep(0.5)
+        assert _caught_up(leader, paragraphs), leader.log_tail()
+        assert _found_on(leader, "quokkafruit") == 1
+
+
+def _caught_up(node: Node, paragraphs: int) -> bool:
+    try:
+        return int(node.get("/collections/searchapp_paragraphs")["num_documents"]) == paragraphs
+    except (OSError, ValueError, KeyError):
+        return False
