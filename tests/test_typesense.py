@@ -121,6 +121,16 @@ def test_sorts_are_total_orders(deployment: Deployment) -> None:
     assert [(h["doc_id"], h["pid"]) for h in first["hits"] + second["hits"]] == keys[:10]
 
 
+def test_grouped_by_document(deployment: Deployment) -> None:
+    flat = deployment.search("cooperation", per_page=100)
+    grouped = deployment.search("cooperation", group=True)
+    assert grouped["grouped"]
+    docs = {h["doc_id"] for h in flat["hits"]}
+    assert grouped["total"] == len(docs) == len({h["doc_id"] for h in grouped["hits"]})
+    per_doc = {d: sum(h["doc_id"] == d for h in flat["hits"]) for d in docs}
+    assert {h["doc_id"]: h["more_in_document"] + 1 for h in grouped["hits"]} == per_doc
+
+
 def test_phrases_exclusions_prefixes_and_typos(deployment: Deployment) -> None:
     phrase = deployment.search('"strategic partnership"')
     assert phrase["total"] > 0

@@ -301,7 +301,7 @@ class TypesenseSearcher:
         # Each chosen facet is counted without its own filter (disjunctive facets).
         facet_searches = {
             name: {
-                **self._params(query, sort, group),
+                **self._params(query, sort, group=False),
                 **self._filter(query, {**chosen, name: ""}),
                 "facet_by": FACETS[name],
                 "per_page": 0,
@@ -313,8 +313,11 @@ class TypesenseSearcher:
         main = answers[: len(searches)]
         facets = dict(zip(facet_searches, answers[len(searches) :], strict=True))
         counts = {name: _facet(facets.get(name, main[0]), f) for name, f in FACETS.items()}
-        rows = [row for answer in main for row in _rows(answer, group)]
-        hits = [self._hit(row, text, sort) for row in rows[skip : skip + per_page]]
+        rows = [row for answer in main for row in _rows(answer, group)][skip : skip + per_page]
+        if group and rows:
+            self._count_in_documents(query, chosen, rows)
+        stems = self.stems_for(text) if text.strip() else frozenset()
+        hits = [self._hit(row, stems, sort) for row in rows]
         return Outcome(
             total=int(main[0].get("found", 0)),
             hits=hits,
@@ -326,6 +329,24 @@ class TypesenseSearcher:
             notices=query.notices,
             grouped=group,
         )
+
+    def _count_in_documents(
+        self, query: Translated, chosen: dict[str, str], rows: list[dict[str, Any]]
+    ) -> None:
+        """Each group's hits beyond its first (`more`): Typesense 0.24 does not count a
+        group's hits, so one more search counts them per document of the page."""
+        ids = [row["document"]["doc_id"] for row in rows]
+        only = {**chosen, "doc": f"doc_id:=[{_quoted(ids)}]"}
+        search = {
+            **self._params(query, "relevance", group=False),
+            **self._filter(query, only),
+            "facet_by": "doc_id",
+            "max_facet_values": len(ids),
+            "per_page": 0,
+        }
+        counts = dict(_facet(self._multi([search])[0], "doc_id"))
+        for row, doc_id in zip(rows, ids, strict=True):
+            row["more"] = max(counts.get(doc_id, 1) - 1, 0)
 
     def _params(self, query: Translated, sort: str, group: bool) -> dict[str, Any]:
         params: dict[str, Any] = {
@@ -350,7 +371,8 @@ class TypesenseSearcher:
         parts = [*query.filters, *(f for f in chosen.values() if f)]
         return {"filter_by": " && ".join(parts)} if parts else {}
 
-    def _hit(self, row: dict[str, Any], text: str, sort: str) -> Hit:
+    @staticmethod
+    def _hit(row: dict[str, Any], stems: frozenset[str], sort: str) -> Hit:
         doc = row["document"]
         fields: dict[str, object] = {
             "doc_id": doc["doc_id"],
@@ -366,7 +388,6 @@ class TypesenseSearcher:
             "notes": doc.get("notes") or [],
             "heading": doc.get("heading") or "",
         }
-        stems = self.stems_for(text) if text.strip() else frozenset()
         score = float(row["text_match"]) if sort == "relevance" and "text_match" in row else None
         hit = Hit(fields, score, excerpt(str(fields["text"] or ""), stems), row.get("more", 0))
         if stems and not hit.excerpt.marks:
@@ -409,12 +430,7 @@ def _pages(base: dict[str, Any], page: int, per_page: int) -> tuple[list[dict[st
 def _rows(answer: dict[str, Any], group: bool) -> list[dict[str, Any]]:
     if not group:
         return list(answer.get("hits", []))
-    rows = []
-    for grouped in answer.get("grouped_hits", []):
-        first = dict(grouped["hits"][0])
-        first["more"] = max(int(grouped.get("found", 1)) - 1, 0)
-        rows.append(first)
-    return rows
+    return [dict(grouped["hits"][0]) for grouped in answer.get("grouped_hits", [])]
 
 
 def _facet(answer: dict[str, Any], name: str) -> list[tuple[str, int]]:
