@@ -38,6 +38,7 @@ def replicate(index: Path, doc_ids: Iterable[str], rebuild: bool, records: Recor
             target.rebuild(_all_records(registry, records))
         elif owed:
             target.replace({doc_id: _records_of(registry, doc_id, records) for doc_id in owed})
+        target.settle(expected)
     except Exception as exc:  # the client's errors: refused, timed out, no node
         return f"the Typesense cluster was not updated ({exc}); `searchapp index` retries"
     finally:

@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import typesense
@@ -35,10 +35,13 @@ T = TypeVar("T")
 ALIAS = "searchapp_paragraphs"
 PAGE_MAX = 250  # Typesense's largest page: bigger engine pages are fetched in parts
 IMPORT_BATCH = 1000
+SETTLE_SECONDS = 10.0  # at most, for the followers to serve a commit (TypesenseIndex.settle)
 FACET_VALUES = 1000
 FACETS = {"year": "year", "section": "section", "party": "parties"}
 SORT_BY = {
-    "relevance": "_text_match:desc,order:asc",
+    # Typesense 0.24's text match ties every paragraph holding the words alike: among them,
+    # the shorter first, as BM25's length normalisation ranks them, then reading order.
+    "relevance": "_text_match:desc,words:asc,order:asc",
     "newest": "days:desc,order:asc",  # newest document first, each in reading order
     "oldest": "order:asc",
 }
@@ -51,6 +54,7 @@ FIELDS: list[dict[str, Any]] = [
     {"name": "parties", "type": "string[]", "facet": True},
     {"name": "order", "type": "int64"},
     {"name": "days", "type": "int32"},
+    {"name": "words", "type": "int32"},  # length of the searched text, in words
     # Shown, never searched.
     {"name": "paragraph", "type": "int32", "index": False, "optional": True},
     {"name": "text", "type": "string", "index": False, "optional": True},
@@ -93,6 +97,7 @@ def _document(rec: ParagraphRecord) -> dict[str, Any]:
         "parties": [p.replace(PARTY_SEPARATOR, " ") for p in rec.parties],
         "order": rec.order,
         "days": rec.order // DATE_UNIT,
+        "words": len(rec.searched_text().split()),
         "paragraph": rec.paragraph,
         "text": rec.text,
         "section_label": rec.section_label,
@@ -117,7 +122,20 @@ class TypesenseIndex:
     replacement of some documents' paragraphs in the live one."""
 
     def __init__(self, settings: EngineSettings) -> None:
+        self.settings = settings
         self.client = client(settings)
+
+    def settle(self, paragraphs: int, timeout: float = SETTLE_SECONDS) -> None:
+        """Wait until every node that answers serves `paragraphs` paragraphs under the alias:
+        followers apply the leader's log a moment later, and a search that follows a commit
+        must find what it committed, whichever node it asks. A node that does not answer is
+        left to catch up when it is back."""
+        nodes = [client(replace(self.settings, nodes=(url,))) for url in self.settings.nodes]
+        deadline = time.monotonic() + timeout
+        while nodes and time.monotonic() < deadline:
+            nodes = [n for n in nodes if _serves(n) not in (paragraphs, None)]
+            if nodes:
+                time.sleep(0.1)
 
     def live_count(self) -> int | None:
         """Paragraphs in the aliased collection; None when there is none yet."""
@@ -163,6 +181,16 @@ class TypesenseIndex:
         failed = [a for a in answers if not a.get("success")]
         if failed:
             raise EngineUnavailable(f"Typesense refused {len(failed)} paragraphs: {failed[0]}")
+
+
+def _serves(node: typesense.Client) -> int | None:
+    """Paragraphs one node serves under the alias (-1: none yet), None if it does not answer."""
+    try:
+        return int(node.collections[ALIAS].retrieve()["num_documents"])
+    except ts_errors.ObjectNotFound:
+        return -1
+    except Exception:  # refused, timed out: the node is down, not behind
+        return None
 
 
 def _batches(records: Iterable[ParagraphRecord]) -> Iterator[list[dict[str, Any]]]:
