@@ -369,6 +369,8 @@ def cmd_add(args: argparse.Namespace, settings: Settings) -> int:
     if not placed:
         return USAGE if status == PARTIAL and len(args.files) == 1 else status
     summary = update_index(settings.documents, settings.index, wait=ADD_WAIT)
+    if summary.unreplicated:
+        print(f"searchapp: warning: {summary.unreplicated}", file=sys.stderr)
     failed = dict(summary.failed) | dict(summary.skipped)
     service = SearchService(settings.index)
     for rel in placed:

@@ -6,6 +6,7 @@ Command-line flags win over environment variables, which win over the defaults.
 from __future__ import annotations
 
 import os
+import re
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -117,6 +118,44 @@ class Settings:
     # Reverse proxies in front whose X-Forwarded-For/-Proto/-Host are trusted (0: none).
     proxies: int = 0
     extra: dict[str, object] = field(default_factory=dict)
+
+
+ENGINES = ("embedded", "typesense")
+
+
+@dataclass(frozen=True)
+class EngineSettings:
+    """Which search engine serves the index: the embedded one (default, no server) or a
+    Typesense cluster (`SEARCHAPP_ENGINE=typesense`, README "Running on a cluster")."""
+
+    name: str = "embedded"
+    nodes: tuple[str, ...] = ()  # http(s)://host:port of every node the client may ask
+    api_key: str = ""
+
+
+def load_engine_settings() -> EngineSettings:
+    """SEARCHAPP_ENGINE, SEARCHAPP_TYPESENSE_NODES (comma-separated URLs) and
+    SEARCHAPP_TYPESENSE_API_KEY; a wrong setting stops with a usage error."""
+    name = os.environ.get("SEARCHAPP_ENGINE", "").strip().lower() or "embedded"
+    if name not in ENGINES:
+        _usage(f"SEARCHAPP_ENGINE must be one of {', '.join(ENGINES)}, not {name!r}")
+    if name == "embedded":
+        return EngineSettings()
+    raw = os.environ.get("SEARCHAPP_TYPESENSE_NODES", "")
+    nodes = tuple(n.strip().rstrip("/") for n in raw.split(",") if n.strip())
+    if not nodes or not all(re.fullmatch(r"https?://[^/:\s]+:\d+", n) for n in nodes):
+        _usage(
+            f"SEARCHAPP_TYPESENSE_NODES must list the nodes as http://host:port,..., not {raw!r}"
+        )
+    api_key = os.environ.get("SEARCHAPP_TYPESENSE_API_KEY", "")
+    if not api_key:
+        _usage("SEARCHAPP_TYPESENSE_API_KEY must be set with SEARCHAPP_ENGINE=typesense")
+    return EngineSettings(name, nodes, api_key)
+
+
+def _usage(message: str) -> None:
+    print(f"searchapp: {message}", file=sys.stderr)
+    raise SystemExit(2)
 
 
 def load_settings(

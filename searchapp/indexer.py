@@ -24,6 +24,7 @@ from searchapp.engine import IndexWriter, ParagraphRecord, current_generation, d
 from searchapp.engine.store import LockInfo
 from searchapp.identity import document_id, match_paragraphs
 from searchapp.registry import DocumentRow, ParagraphRow, Registry, RetiredRow
+from searchapp.replication import replicate
 
 CATALOG = "metadata.csv"
 DATE_UNIT = 10**12  # must match the engine's decoding of `order`
@@ -46,6 +47,7 @@ class IndexSummary:
     seconds: float = 0.0
     rebuilt: bool = False
     embedded: int = 0  # paragraph vectors computed in this run
+    unreplicated: str | None = None  # why the cluster (SEARCHAPP_ENGINE=typesense) lags
 
     def line(self) -> str:
         what = "rebuilt" if self.rebuilt else "indexed"
@@ -139,6 +141,10 @@ def update_index(
                 raise
             raise consistency.not_written(index, exc, Registry(index, readonly=True)) from exc
         _embed(index, embed_limit, summary)
+        touched = summary.added + summary.changed + summary.removed
+        summary.unreplicated = replicate(index, touched, summary.rebuilt, _records)
+        if summary.unreplicated:
+            summary.warnings.append((str(index), summary.unreplicated))
     summary.seconds = time.perf_counter() - started
     return summary
 

@@ -15,7 +15,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from searchapp import reuse, trend
-from searchapp.engine import SORTS, UNKNOWN_YEAR, IndexSearcher, mark_spans
+from searchapp.config import load_engine_settings
+from searchapp.engine import SORTS, UNKNOWN_YEAR, mark_spans
+from searchapp.engine.backends import open_searcher
 from searchapp.engine.highlight import keep_phrases
 from searchapp.engine.schema import stored_parties
 from searchapp.engine.search import Outcome
@@ -142,7 +144,7 @@ class SearchService:
         per_page_max: int = 100,
     ) -> None:
         self.index = index
-        self.engine = IndexSearcher(index, max_query_length, max_expansion)
+        self.engine = open_searcher(index, load_engine_settings(), max_query_length, max_expansion)
         self.per_page_max = per_page_max
 
     @cached_property
