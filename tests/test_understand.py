@@ -3,14 +3,10 @@ the engine's reading of a query and through the JSON API on the seeds."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
-import numpy as np
 from flask.testing import FlaskClient
 from whoosh import query as wq
 
 from searchapp.engine.analysis import text_analyzer
-from searchapp.engine.search import IndexSearcher, lexical_scores
 from searchapp.engine.understand import understand
 
 
@@ -97,15 +93,3 @@ def test_understanding_is_bounded() -> None:
     found = understand(many, frozenset(), no_typos)
     assert len(found.clauses) == 8
     assert found.text.split()[0] == "Cuba"  # the rest are searched as plain words
-
-
-def test_lexical_scores_of_any_candidates_for_fusion(index_dir: Path) -> None:
-    engine = IndexSearcher(index_dir)
-    snap = engine._current()
-    parsed = engine._parse(snap, "Taiwan separatists")
-    candidates = np.arange(snap.n)
-    scores = lexical_scores(snap, parsed, candidates)
-    ranked = engine.search("Taiwan separatists", per_page=3).hits
-    best = int(np.argmax(scores))
-    assert snap.searcher.stored_fields(best)["text"] == ranked[0].fields["text"]
-    assert (scores == 0).sum() > 0  # paragraphs without any of the words score nothing

@@ -42,8 +42,6 @@ class Searcher(Protocol):
 
     def phrases_for(self, text: str) -> tuple[frozenset[tuple[str, ...]], frozenset[str]]: ...
 
-    def doc_count(self) -> int: ...
-
 
 def open_searcher(
     index: Path,

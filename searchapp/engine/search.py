@@ -254,9 +254,6 @@ class IndexSearcher:
         with snap.reading:
             return self._parse(snap, text)
 
-    def doc_count(self) -> int:
-        return self._current().live_count
-
     def remembered(self, key: object, compute: Callable[[], T]) -> T:
         """`compute()`, remembered while the index stays as it is: a service may keep what
         depends only on the index (the paragraphs of each year under some filters) this way,
@@ -428,15 +425,6 @@ def _clause_counts(snap: _Snapshot, parsed: ParsedQuery) -> tuple[list[np.ndarra
     for m in clause_masks:
         counts += m
     return clause_masks, counts
-
-
-def lexical_scores(snap: _Snapshot, parsed: ParsedQuery, candidates: np.ndarray) -> np.ndarray:
-    """The lexical score of each candidate paragraph (document numbers, sorted), as the
-    relevance sort ranks them: for fusing with another ranking (0 where no word matches)."""
-    clause_masks, counts = _clause_counts(snap, parsed)
-    if not clause_masks:
-        return np.zeros(len(candidates))
-    return _scores(snap, parsed, clause_masks, counts, candidates)
 
 
 def _filtered(mask: np.ndarray, *filters: np.ndarray | None) -> np.ndarray:

@@ -302,9 +302,6 @@ class TypesenseSearcher:
         # The cluster may change under any node at any time: nothing is kept.
         return compute()
 
-    def doc_count(self) -> int:
-        return int(self._call(lambda: self.client.collections[ALIAS].retrieve())["num_documents"])
-
     def search(
         self,
         text: str,

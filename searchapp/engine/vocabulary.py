@@ -94,9 +94,6 @@ class Vocabulary:
                     self._by_letter.setdefault(word[0], []).append(word)
             return self._df
 
-    def df(self, word: str) -> int:
-        return self._words().get(word, 0)
-
     def with_prefix(self, prefix: str, limit: int) -> list[str]:
         """Words starting with `prefix`, at most `limit` + 1 (so callers can tell "too many").
 
