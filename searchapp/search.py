@@ -29,11 +29,10 @@ if TYPE_CHECKING:
 # Deep paging reaches every paragraph (10 million at one per page): a page costs the engine
 # the ranking of the hits, however deep it is, never more.
 MAX_PAGE = 10_000_000
-# Exports stream every hit, EXPORT_CHUNK per engine call, and stop at EXPORT_CAP (README).
+# Exports stream every hit and stop at EXPORT_CAP (README).
 EXPORT_CAP = 100_000
-EXPORT_CHUNK = 500
 MAX_FILTER_VALUES = 50  # distinct values of one repeated filter (year=, section=)
-MANY_CHUNK = 1000  # hits per engine call when the command line pages through many
+CHUNK = 1000  # hits per engine call when many are read (exports, the command line's --limit)
 
 
 class BadRequest(ValueError):
@@ -98,30 +97,37 @@ def year_value(year: int) -> int | str:
 
 @dataclass
 class HitStream:
-    """The hits of a search, fetched EXPORT_CHUNK at a time, so memory stays flat.
+    """The hits of a search from the `start`-th on (0: the first), fetched CHUNK at a time so
+    that memory stays flat, at most `cap` of them.
 
-    After iteration, `total` is the number of hits of the search and `truncated` says whether
-    the cap stopped the stream before the last one.
+    After iteration, `total` is the number of hits of the search, `truncated` says whether the
+    cap stopped the stream before the last one, and `head` is the JSON of the first engine
+    call (facets, suggestion, notices: the same for every page).
     """
 
     service: SearchService
     req: SearchRequest
     cap: int
+    start: int = 0
     total: int = 0
     truncated: bool = False
+    head: dict[str, Any] = field(default_factory=dict)
 
     def __iter__(self) -> Iterator[dict[str, Any]]:
         sent = 0
-        for page in itertools.count(1):
-            data = self.service._page(self.req, page, EXPORT_CHUNK)
+        skip = self.start % CHUNK
+        for page in itertools.count(self.start // CHUNK + 1):
+            data = self.service._page(self.req, page, CHUNK)
+            self.head = self.head or data
             self.total = data["total"]
-            for hit in data["hits"]:
+            for hit in data["hits"][skip:]:
                 if sent == self.cap:
                     self.truncated = True
                     return
                 sent += 1
                 yield hit
-            if not data["hits"] or page * EXPORT_CHUNK >= self.total:
+            skip = 0
+            if not data["hits"] or page * CHUNK >= self.total:
                 return
 
 
@@ -193,22 +199,16 @@ class SearchService:
         return HitStream(self, req, cap)
 
     def search_many(self, req: SearchRequest, limit: int | str) -> dict[str, Any]:
-        """Page `req.page` of `limit` hits, whatever `limit` is (the command line's --limit):
-        fetched MANY_CHUNK hits at a time and joined, as the JSON of one page."""
+        """Page `req.page` of `limit` hits, whatever `limit` is (the command line's --limit),
+        read as a stream of hits (HitStream), as the JSON of one page."""
         started = time.perf_counter()
         limit = _positive_int(limit, "--limit")
         page = _positive_int(req.page, "--page")
-        start, chunk = (page - 1) * limit, max(self.per_page_max, MANY_CHUNK)
-        first = start // chunk  # the chunk that holds the first hit wanted
-        data = self._page(req, first + 1, chunk)
-        hits = data["hits"]
-        fetched = first + 1
-        while fetched * chunk < min(start + limit, data["total"]):
-            fetched += 1
-            hits += self._page(req, fetched, chunk)["hits"]
-        skip = start - first * chunk
+        stream = HitStream(self, req, cap=limit, start=(page - 1) * limit)
+        hits = list(stream)
+        data = stream.head
         data.update(
-            hits=hits[skip : skip + limit],
+            hits=hits,
             page=page,
             per_page=limit,
             took_ms=round((time.perf_counter() - started) * 1000, 2),
