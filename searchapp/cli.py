@@ -161,10 +161,26 @@ def _report(summary: IndexSummary) -> int:
             f"searchapp: ... and {len(summary.skipped) - SKIPPED_SHOWN} more skipped",
             file=sys.stderr,
         )
-    for rel, warning in summary.warnings:
-        print(f"searchapp: warning: {rel}: {warning}", file=sys.stderr)
+    for line in _warning_lines(summary.warnings):
+        print(line, file=sys.stderr)
     print(summary.line())
     return PARTIAL if summary.failed else OK
+
+
+def _warning_lines(warnings: list[tuple[str, str]]) -> list[str]:
+    """Each warning once per file, but a warning most files share (a corpus where only the
+    year of every speech is known) is named SKIPPED_SHOWN times and then counted."""
+    by_kind: dict[str, int] = {}
+    lines = []
+    for rel, warning in warnings:
+        kind = warning.split(" (", 1)[0]
+        by_kind[kind] = by_kind.get(kind, 0) + 1
+        if by_kind[kind] <= SKIPPED_SHOWN:
+            lines.append(f"searchapp: warning: {rel}: {warning}")
+    for kind, count in by_kind.items():
+        if count > SKIPPED_SHOWN:
+            lines.append(f"searchapp: ... and {count - SKIPPED_SHOWN} more files: {kind}")
+    return lines
 
 
 def _check_documents(settings: Settings) -> bool:

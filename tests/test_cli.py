@@ -88,6 +88,22 @@ def test_index_command_reports_one_summary_line_and_runs_incrementally(tmp_path:
     assert "0 added, 0 changed, 0 removed, 2 unchanged, 0 failed" in second.stdout
 
 
+def test_a_warning_most_files_share_is_named_twenty_times_then_counted(tmp_path: Path) -> None:
+    docs = tmp_path / "documents"
+    docs.mkdir()
+    for n in range(25):  # undated notes: each has the same warning
+        text = f"Note {n} on fisheries\n\nThe parties agreed on quota number {n}.\n"
+        (docs / f"note-{n:02}.txt").write_text(text)
+    done = run_cli("index", "--documents", str(docs), "--index", str(tmp_path / "index"))
+    assert done.returncode == 0, done.stderr
+    lines = done.stderr.strip().splitlines()
+    named = [line for line in lines if line.startswith("searchapp: warning: note-")]
+    assert len(named) == 20 and all("the year is unknown" in line for line in named)
+    counted = "searchapp: ... and 5 more files: no date found or given: the year is unknown"
+    assert lines[-1] == counted
+    assert "25 added" in done.stdout
+
+
 def test_index_without_a_documents_folder_is_a_usage_error(tmp_path: Path) -> None:
     done = run_cli("index", "--documents", str(tmp_path / "nope"), "--index", str(tmp_path / "i"))
     assert done.returncode == 2
