@@ -303,3 +303,19 @@ def test_volume_heading_omissions_and_entities(tmp_path: Path) -> None:
         ),
     ]
     assert doc.metadata.classification == "Top Secret Guard"
+
+
+@pytest.mark.parametrize(
+    ("published", "shown"),
+    [
+        # volume-28-...: titles printed in capitals in the front matter.
+        ("SUBMISSION TO BOWEN", "Submission to Bowen"),
+        ("BRIEF BY MCINTYRE FOR SPENDER", "Brief by McIntyre for Spender"),
+        # volume-21-...: the editors' empty brackets and a footnote marker in the title.
+        ("Message[1] From[ ]Dulles to Spender", "Message From Dulles to Spender"),
+    ],
+)
+def test_front_matter_titles_read_as_titles(tmp_path: Path, published: str, shown: str) -> None:
+    text = FRONT.format(date="1951-03-16", num=3, ref="[NAA : A3094, 217/6]", title=published)
+    doc = load_text(tmp_path, "doc.md", text + "The Minister agreed to the draft of the treaty.\n")
+    assert doc.metadata.title == shown

@@ -9,7 +9,7 @@ from searchapp.config import ReadLimits, load_read_limits
 from searchapp.corpus import budget, language
 from searchapp.corpus.clean import clean
 from searchapp.corpus.kinds import kind_from_title
-from searchapp.corpus.metadata import extract_metadata
+from searchapp.corpus.metadata import display_title, extract_metadata
 from searchapp.corpus.model import Document, Metadata, Paragraph, UnreadableFile
 from searchapp.corpus.notes import attach_notes
 from searchapp.corpus.numbering import printed_numbers
@@ -74,6 +74,9 @@ def _load(path: Path, root: Path, given: Metadata | None, spent: budget.Budget) 
     if not kept:
         raise UnreadableFile("no text found (only headers, chrome or metadata)")
 
+    if raw.metadata.title:
+        # As published (front matter, an HTML <title>), not as given by the user or catalog.
+        raw.metadata.title = display_title(raw.metadata.title)
     metadata = raw.metadata.merged_over(extraction.metadata)
     if given is not None:
         metadata = given.merged_over(metadata)

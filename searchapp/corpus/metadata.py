@@ -218,9 +218,7 @@ def _find_title(blocks: list[str]) -> tuple[list[int], str | None, str | None]:
     text, tail = _split_title_tail(_FULL_TEXT.sub("", text))
     if not _looks_like_title(text, dated=tail is not None) or len(blocks) == 1:
         return [], None, None
-    text = text.replace("\xa0", " ").strip(" .:")
-    if _is_upper(text):
-        text = title_case(text)
+    text = display_title(text.replace("\xa0", " ").strip(" .:"))
     return indexes, text or None, tail
 
 
@@ -260,6 +258,17 @@ def _is_upper(text: str) -> bool:
     return len(letters) >= 8 and sum(c.isupper() for c in letters) / len(letters) > 0.9
 
 
+# The editors' mark for an illegible word ("Message From[ ]Dulles"): a space in a title.
+_EMPTY_BRACKETS = re.compile(r"\s*\[\s*\]\s*")
+
+
+def display_title(text: str) -> str:
+    """A title as the reader should see it: in title case when printed in capitals
+    ("SUBMISSION TO BOWEN"), without the editors' empty brackets."""
+    text = _EMPTY_BRACKETS.sub(" ", text).strip()
+    return title_case(text) if _is_upper(text) else text
+
+
 def title_case(text: str) -> str:
     """Title case for a title printed in capitals ("JOINT DECLARATION BY THE" → "Joint
     Declaration by the"), keeping acronyms such as PRC."""
@@ -272,8 +281,15 @@ def title_case(text: str) -> str:
         elif i > 0 and word.lower() in _SMALL_WORDS:
             out.append(word.lower())
         else:
-            out.append("-".join(part[:1].upper() + part[1:].lower() for part in word.split("-")))
+            out.append("-".join(_capitalised(part) for part in word.split("-")))
     return " ".join(out)
+
+
+def _capitalised(word: str) -> str:
+    # Names of the Scots and Irish officials of the volumes: "MCINTYRE" → "McIntyre".
+    if len(word) > 3 and word[:2].lower() == "mc" and word[2].isalpha():
+        return "Mc" + word[2].upper() + word[3:].lower()
+    return word[:1].upper() + word[1:].lower()
 
 
 def _read_dateline(text: str) -> tuple[str | None, Date | None]:
