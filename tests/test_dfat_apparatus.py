@@ -319,3 +319,30 @@ def test_front_matter_titles_read_as_titles(tmp_path: Path, published: str, show
     text = FRONT.format(date="1951-03-16", num=3, ref="[NAA : A3094, 217/6]", title=published)
     doc = load_text(tmp_path, "doc.md", text + "The Minister agreed to the draft of the treaty.\n")
     assert doc.metadata.title == shown
+
+
+# volume-21-the-anzus-treaty/105-draft-security-treaty-between-australia-new-zealand-and-the-
+# united-states-1.md (shortened) and 11-cablegram-from-menzies-to-holland.md's title.
+DRAFT_TREATY = (
+    "Draft, Washington, 12 July 1951\n\n"
+    "The Parties to this Treaty, Reaffirming their faith in the purposes and principles of the "
+    "Charter of the United Nations, Noting that the United States already has arrangements "
+    "pursuant to which its armed forces are stationed in the Philippines, and has armed forces "
+    "in and about Japan, have agreed as follows:\n\n"
+    "ARTICLE I.\n\nThe Parties undertake to settle any international disputes by peaceful means.\n"
+)
+
+
+def test_a_treaty_s_parties_are_those_its_given_title_names(tmp_path: Path) -> None:
+    title = "Draft Security Treaty Between Australia, New Zealand and the United States[1]"
+    text = FRONT.format(date="1951-07-12", num=105, ref="[NAA : A1838, TS686/1, ii]", title=title)
+    doc = load_text(tmp_path, "treaty.md", text + DRAFT_TREATY)
+    assert doc.metadata.kind == "treaty"
+    assert doc.metadata.parties == ["Australia", "New Zealand", "United States"]
+
+
+def test_a_cable_s_title_names_people_not_parties(tmp_path: Path) -> None:
+    cable = "Cablegram to Holland"
+    text = FRONT.format(date="1950-03-01", num=11, ref="[NAA : A1838]", title=cable)
+    doc = load_text(tmp_path, "cable.md", text + "The Minister will reply to Mr Holland.\n")
+    assert doc.metadata.parties == []

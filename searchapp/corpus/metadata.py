@@ -177,7 +177,9 @@ def extract_metadata(
         meta.date = _choose_date(dateline_date, cleaned.source, title, body, filename, warnings)
     # A given title names the kind first ("Cablegram to Canberra"), then the text's own title.
     meta.kind = kind_from_title(given_title) or _find_kind(title, body)
-    meta.parties = [speech.party] if speech else find_document_parties(title, body, meta.kind)
+    meta.parties = (
+        [speech.party] if speech else find_document_parties(title, body, meta.kind, given_title)
+    )
     meta.language = detect_language(" ".join(body[:5]))
     meta.source = cleaned.source
     meta.signatories = list(cleaned.signatories)

@@ -185,8 +185,15 @@ def query_mentions(text: str) -> list[Mention]:
     return gazetteer().mentions(text, in_query=True)
 
 
-def find_document_parties(title: str | None, body: list[str], kind: str | None) -> list[str]:
+def find_document_parties(
+    title: str | None, body: list[str], kind: str | None, given_title: str | None = None
+) -> list[str]:
     """The parties of a document: those its title names, else (joint texts) its opening."""
+    if kind in JOINT_KINDS and given_title:
+        # A treaty's front matter names its parties ("… Between Australia, New Zealand and
+        # the United States") where its text says "Draft". Not a cable's: "From Menzies to
+        # Holland" names people and posts, not parties.
+        title = f"{given_title} {title or ''}"
     parties = find_parties(title or "")
     if parties or kind not in JOINT_KINDS or not body:
         # Only joint texts name their parties at the start; a speech or cable mentions many
