@@ -28,6 +28,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     from searchapp.web import register_blueprints
     from searchapp.web.admin import init_admin
     from searchapp.web.service import EXTENSION
+    from searchapp.web.warm import warm_up
 
     settings = settings or load_settings()
     folder = templates_folder()
@@ -54,4 +55,5 @@ def create_app(settings: Settings | None = None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n, x_port=n)  # type: ignore[method-assign]
     register_blueprints(app)
     init_admin(app, settings)  # the admin pages, only when an admin password is set
+    warm_up(app.extensions[EXTENSION])  # the first user's request is not the one that loads
     return app

@@ -141,6 +141,10 @@ def test_a_party_named_in_the_query_ranks_its_paragraphs_first(base_url: str) ->
     # The short form also searches the party's other names ("DPRK" finds "North Korea").
     top = api(base_url, q="DPRK abducted girl")["hits"][0]
     assert "Megumi Yokota was abducted by North Korea" in top["text"]
+    # A speech's paragraphs are its party's even where they do not write its name: North
+    # Korea's paragraph on blockades names no Cuba, and Cuba's own one comes first.
+    top = api(base_url, q="Cuba blockade")["hits"][0]
+    assert top["parties"] == ["Cuba"] and "Cuba" not in top["text"]
 
 
 def test_odd_party_values_are_no_error(base_url: str) -> None:

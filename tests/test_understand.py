@@ -28,6 +28,21 @@ def test_a_party_named_as_an_adjective_short_form_or_capital_is_the_party() -> N
     assert found.text == "position on , as sees it"
 
 
+def _fields(q: wq.Query) -> set[str]:
+    return {f for f, _ in q.iter_all_terms()}
+
+
+def test_the_one_party_named_is_also_matched_by_its_own_paragraphs() -> None:
+    # "Kazakhstan" in a query is held by Kazakhstan's speeches, which say "our country".
+    one = understand("Kazakhstan nuclear test site", frozenset({"Kazakhstan"}), no_typos)
+    assert _fields(one.clauses[0]) == {"text", "parties"}
+    # With two parties named, who speaks is unclear: each is matched by its names only.
+    two = understand("Cuba and the US embargo", frozenset({"Cuba", "United States"}), no_typos)
+    assert [_fields(c) for c in two.clauses] == [{"text"}, {"text"}]
+    # A party the corpus does not have is its names only.
+    assert _fields(understand("Kazakhstan", frozenset(), no_typos).clauses[0]) == {"text"}
+
+
 def test_synonyms_and_acronyms_find_each_other_both_ways() -> None:
     wmd = understand("WMD", frozenset(), no_typos)
     spelt_out = understand("weapons of mass destruction", frozenset(), no_typos)

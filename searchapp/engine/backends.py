@@ -42,6 +42,8 @@ class Searcher(Protocol):
 
     def phrases_for(self, text: str) -> tuple[frozenset[tuple[str, ...]], frozenset[str]]: ...
 
+    def recheck(self) -> None: ...
+
 
 def open_searcher(
     index: Path,

@@ -46,7 +46,7 @@ from whoosh.reading import IndexReader
 from searchapp.config import dense_settings
 from searchapp.engine.embed import Embedder, load_embedder
 from searchapp.engine.query import ParsedQuery, plain_words_query
-from searchapp.engine.understand import is_plain
+from searchapp.engine.understand import PARTY_FIELD, is_plain
 
 MANIFEST = "dense.json"
 LOCK = "dense.lock"  # in the index folder: one process writes vectors at a time
@@ -462,5 +462,6 @@ def _plain_words(parsed: ParsedQuery) -> bool:
 
 def _is_words(q: wq.Query) -> bool:
     if isinstance(q, wq.Term):
-        return q.fieldname == "text"
+        # A party named in a plain query also matches the party's paragraphs (understand.py).
+        return q.fieldname in ("text", PARTY_FIELD)
     return isinstance(q, wq.Or) and all(_is_words(c) for c in q.children())

@@ -226,6 +226,12 @@ class IndexSearcher:
             assert self._snap is not None
             return self._snap
 
+    def recheck(self) -> None:
+        """Look for a newer index at the next search, not only every REFRESH_EVERY seconds:
+        the caller has just written one (an add from the web) and searches next."""
+        with self._lock:
+            self._checked = -math.inf
+
     def _refresh(self) -> None:
         gen = store.current_generation(self.root)
         if gen is None:

@@ -298,6 +298,9 @@ class TypesenseSearcher:
     def phrases_for(self, text: str) -> tuple[frozenset[tuple[str, ...]], frozenset[str]]:
         return self.local.phrases_for(text)
 
+    def recheck(self) -> None:
+        self.local.recheck()  # the cluster itself is asked afresh at every search
+
     def remembered(self, key: object, compute: Callable[[], T]) -> T:
         # The cluster may change under any node at any time: nothing is kept.
         return compute()

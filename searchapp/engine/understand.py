@@ -99,6 +99,7 @@ MAX_CLAUSES = 8  # parties and synonyms expanded per query (bounded work); more 
 # Distinct words of a query looked up for a typo correction: each walks the vocabulary, so a
 # query of thirty misspellings cannot take seconds; the others are searched as typed.
 MAX_CORRECTED = 8
+PARTY_FIELD = "parties"  # the index field of a paragraph's canonical parties
 MAX_FORMS = 6  # names of a party or synonym searched for it (each phrase costs a pass)
 _ANALYZER = text_analyzer()
 
@@ -149,12 +150,19 @@ def understand(
     text, corrected = _corrected(text, correct)
     found = Understanding(text="", corrected=corrected)
     spans: list[tuple[int, int]] = []
-    for mention in query_mentions(text)[:MAX_CLAUSES]:
+    mentions = query_mentions(text)[:MAX_CLAUSES]
+    speaker = {m.party for m in mentions} & known_parties
+    for mention in mentions:
         spans.append((mention.start, mention.end))
         typed = text[mention.start : mention.end]
-        found.clauses.append(_any_of(_party_forms(mention.party, typed)))
+        clause = _any_of(_party_forms(mention.party, typed))
+        if mention.party in known_parties and len(speaker) == 1:
+            # The party's own paragraphs hold this word of the query even where they do not
+            # write the name: a Kazakh speech says "our country", not "Kazakhstan".
+            clause = _or(clause, wq.Term(PARTY_FIELD, mention.party))
         if mention.party in known_parties and mention.party not in found.parties:
             found.parties.append(mention.party)
+        found.clauses.append(clause)
     pattern, groups, capitals = _synonym_pattern()
     for m in pattern.finditer(fold(text)):
         if len(spans) >= MAX_CLAUSES:
@@ -231,6 +239,13 @@ def _any_of(forms: list[str] | tuple[str, ...]) -> wq.Query:
     if not subqueries:
         return wq.NullQuery
     return subqueries[0] if len(subqueries) == 1 else wq.Or(subqueries)
+
+
+def _or(clause: wq.Query, extra: wq.Query) -> wq.Query:
+    if clause is wq.NullQuery:
+        return extra
+    children = clause.children() if isinstance(clause, wq.Or) else [clause]
+    return wq.Or([*children, extra])
 
 
 def _holds(terms: tuple[str, ...], part: tuple[str, ...]) -> bool:

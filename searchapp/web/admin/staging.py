@@ -238,6 +238,7 @@ def _place_and_index(
             placed.append((item, spot))
         try:
             summary = run_update_index(documents, state.settings.index)
+            get_service().engine.recheck()  # the next search finds what was just added
         except IndexBusy as exc:
             raise AdminError(
                 409,
