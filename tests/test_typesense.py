@@ -19,22 +19,8 @@ from helpers_serve import serve_process
 from helpers_typesense import API_KEY, Cluster, Node, typesense_cluster
 from spec import HIT_KEYS, SEARCH_KEYS
 
+from benchmarks.typesense_bench import PARITY_QUERIES, parity
 from searchapp.search import SearchRequest, SearchService
-
-PARITY_QUERIES = [
-    "cooperation",
-    "security",
-    "strategic partnership",
-    '"strategic partnership"',
-    "terrorism",
-    "economic trade",
-    "nuclear weapons",
-    "secur*",
-    "sovereignty territorial integrity",
-    "united nations",
-    "energy",
-    "world multipolar",
-]
 
 
 @dataclass
@@ -222,18 +208,14 @@ def test_unreachable_cluster_is_a_clear_error(deployment: Deployment, tmp_path: 
 def test_parity_of_the_top_ten(deployment: Deployment) -> None:
     """Same queries on both engines: the share of the embedded top 10 that Typesense also
     puts in its top 10 (printed; `pytest -s` shows it)."""
-    overlaps = []
-    for query in PARITY_QUERIES:
-        embedded = {
-            (h["doc_id"], h["pid"]) for h in deployment.search(query, engine="embedded")["hits"]
-        }
-        typesense = {(h["doc_id"], h["pid"]) for h in deployment.search(query)["hits"]}
-        if embedded:
-            overlaps.append(len(embedded & typesense) / len(embedded))
-            print(f"parity {query!r}: {len(embedded & typesense)}/{len(embedded)}")
-    mean = sum(overlaps) / len(overlaps)
-    print(f"parity: mean top-10 overlap {mean:.2f} over {len(overlaps)} queries")
-    assert mean >= 0.5
+    found = parity(
+        lambda q: deployment.search(q, engine="embedded"), deployment.search, PARITY_QUERIES
+    )
+    for query, overlap in found["per_query"].items():
+        print(f"parity {query!r}: {overlap:.1f}")
+    print(f"parity: mean top-10 overlap {found['mean']:.2f} over {found['queries']} queries")
+    assert found["queries"] == len(PARITY_QUERIES)
+    assert found["mean"] >= 0.5
 
 
 def _service(cluster: Cluster, index: Path, engine: str = "typesense") -> SearchService:
