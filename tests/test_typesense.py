@@ -229,9 +229,7 @@ def _service(cluster: Cluster, index: Path, engine: str = "typesense") -> Search
 
 
 def _found_on(node: Node, word: str) -> int:
-    answer = node.get(
-        f"/collections/searchapp_paragraphs/documents/search?q={word}&query_by=searched"
-    )
+    answer = node.get(f"/collections/searchapp_paragraphs/documents/search?q={word}&query_by=stems")
     return int(answer["found"])
 
 
