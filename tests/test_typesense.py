@@ -279,3 +279,25 @@ def _caught_up(node: Node, paragraphs: int) -> bool:
         return int(node.get("/collections/searchapp_paragraphs")["num_documents"]) == paragraphs
     except (OSError, ValueError, KeyError):
         return False
+
+
+def test_check_resyncs_the_cluster(deployment: Deployment) -> None:
+    """`searchapp index --check` finds a document whose paragraphs the cluster lost, sends
+    it again (exit 1, "repaired"), and a second check finds the cluster in agreement."""
+    node = deployment.cluster.nodes[0]
+    request = urllib.request.Request(
+        f"{node.url}/collections/searchapp_paragraphs/documents?filter_by=doc_id:={DOC_2002}",
+        headers={"X-TYPESENSE-API-KEY": API_KEY},
+        method="DELETE",
+    )
+    with urllib.request.urlopen(request) as answer:
+        assert json.loads(answer.read())["num_deleted"] > 0
+    embedded = deployment.search("", engine="embedded")["total"]
+    assert deployment.search("")["total"] < embedded
+    check = ["index", "--check", "--index", str(deployment.index)]
+    first = run_cli(*check, env=deployment.env())
+    assert first.returncode == 1, first.stderr
+    assert "cluster: 1 documents sent again" in first.stdout
+    second = run_cli(*check, env=deployment.env())
+    assert "check:" in second.stdout and "cluster" not in second.stdout, second.stderr
+    assert deployment.search("")["total"] == embedded

@@ -213,6 +213,19 @@ class TypesenseIndex:
             return None
         return int(live["num_documents"])
 
+    def paragraphs_per_document(self, documents: int) -> dict[str, int]:
+        """How many paragraphs of each document the aliased collection holds (at most
+        `documents` documents are counted)."""
+        answer = self.client.collections[ALIAS].documents.search(
+            {
+                "q": "*",
+                "facet_by": "doc_id",
+                "max_facet_values": max(documents, 1),
+                "per_page": 0,
+            }
+        )
+        return dict(_facet(answer, "doc_id"))
+
     def rebuild(self, records: Iterable[ParagraphRecord]) -> None:
         name = f"{ALIAS}_{time.time_ns()}"
         self.client.collections.create({"name": name, "fields": FIELDS})
