@@ -9,7 +9,7 @@ import json
 import time
 import urllib.request
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +20,11 @@ from helpers_typesense import API_KEY, Cluster, Node, typesense_cluster
 from spec import HIT_KEYS, SEARCH_KEYS
 
 from benchmarks.typesense_bench import PARITY_QUERIES, parity
+from searchapp import create_app
+from searchapp.config import load_settings
 from searchapp.search import SearchRequest, SearchService
+from searchapp.web import admin
+from tests.test_admin import NEW_TEXT, PASSWORD, csrf_of, form_values, log_in, wait_until
 
 
 @dataclass
@@ -301,3 +305,41 @@ def test_check_resyncs_the_cluster(deployment: Deployment) -> None:
     second = run_cli(*check, env=deployment.env())
     assert "check:" in second.stdout and "cluster" not in second.stdout, second.stderr
     assert deployment.search("")["total"] == embedded
+
+
+def test_admin_add_and_reindex_on_the_cluster(
+    deployment: Deployment, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The admin pages with SEARCHAPP_ENGINE=typesense: a pasted text is added and found on
+    the cluster; a reindex builds a new collection behind the alias, with every paragraph."""
+    for name, value in deployment.cluster.env.items():
+        monkeypatch.setenv(name, value)
+    settings = replace(
+        load_settings(deployment.documents, deployment.index), admin_password=PASSWORD
+    )
+    app = create_app(settings)
+    app.config["TESTING"] = True
+    client = app.test_client()
+    assert log_in(client).status_code == 303
+    pasted = client.post(
+        "/admin/paste",
+        data={"csrf_token": csrf_of(client), "name": "Examplia pasted", "text": NEW_TEXT},
+    )
+    assert pasted.status_code == 303
+    values = form_values(client.get(pasted.location).text)
+    assert client.post(f"{pasted.location}/add", data=values).status_code == 200
+    assert client.get("/api/search?q=quokkaberry").get_json()["total"] == 1
+
+    node = deployment.cluster.nodes[0]
+    before = node.get("/aliases/searchapp_paragraphs")["collection_name"]
+    started = client.post("/admin/reindex", data={"csrf_token": csrf_of(client)})
+    assert started.status_code == 303
+    state = app.extensions[admin.EXTENSION]
+    wait_until(lambda: state.job is not None and not state.job.running, 60)
+    assert "Reindex finished" in client.get("/admin").text
+    after = node.get("/aliases/searchapp_paragraphs")["collection_name"]
+    assert after != before
+    assert {c["name"] for c in node.get("/collections")} == {after}  # type: ignore[attr-defined]
+    assert client.get("/api/search?q=quokkaberry").get_json()["total"] == 1
+    everything = client.get("/api/search?q=").get_json()["total"]
+    assert everything == deployment.search("", engine="embedded")["total"]
