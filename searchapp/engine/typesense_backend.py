@@ -46,6 +46,7 @@ T = TypeVar("T")
 ALIAS = "searchapp_paragraphs"
 PAGE_MAX = 250  # Typesense's largest page: bigger engine pages are fetched in parts
 IMPORT_BATCH = 1000
+WRITE_RETRIES, WRITE_RETRY_SECONDS = 12, 1.0
 SETTLE_SECONDS = 10.0  # at most, for the followers to serve a commit (TypesenseIndex.settle)
 FACET_VALUES = 1000
 DROP_TOKENS_THRESHOLD = 10
@@ -101,14 +102,14 @@ class EngineUnavailable(IndexMissing):
     An IndexMissing, so every door answers it as an index not ready (503, a usage error)."""
 
 
-def client(settings: EngineSettings) -> typesense.Client:
+def client(settings: EngineSettings, retries: int = 3, interval: float = 0.2) -> typesense.Client:
     return typesense.Client(
         {
             "nodes": list(settings.nodes),
             "api_key": settings.api_key,
             "connection_timeout_seconds": 2,
-            "num_retries": 3,
-            "retry_interval_seconds": 0.2,
+            "num_retries": retries,
+            "retry_interval_seconds": interval,
             "healthcheck_interval_seconds": 2,
         }
     )
@@ -188,7 +189,9 @@ class TypesenseIndex:
 
     def __init__(self, settings: EngineSettings) -> None:
         self.settings = settings
-        self.client = client(settings)
+        # Writes go to the leader: one lost, the next is elected within seconds (8 s under
+        # load in `make bench`), and a write waits for it rather than being owed.
+        self.client = client(settings, WRITE_RETRIES, WRITE_RETRY_SECONDS)
 
     def settle(self, paragraphs: int, timeout: float = SETTLE_SECONDS) -> None:
         """Wait until every node that answers serves `paragraphs` paragraphs under the alias:
