@@ -349,7 +349,8 @@ def translate(text: str) -> Translated:
                 typed.append(token)
             continue
         words += _as_terms(token)
-        typed.append(fold_word(token.lower()))
+        sign = "-" if token.startswith("-") else ""  # fold_word drops hyphens
+        typed.append(sign + fold_word(token[len(sign) :].lower()))
     if lost:
         out.notices.append(NOT_EXPRESSIBLE.format(what=", ".join(dict.fromkeys(lost))))
     positive = [w for w in words if not w.startswith("-")]
