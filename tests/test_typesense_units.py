@@ -50,10 +50,10 @@ def test_the_section_name_lifts_its_words() -> None:
 
 
 def test_the_query_is_translated_into_terms() -> None:
-    query = translate('"Strategic partnerships" -terrorism co-operation secur*')
-    assert query.q == '"strateg partnership" -terror cooper secur'
+    query = translate('"Strategic partnerships" -terrorism co-operation -secur*')
+    assert query.q == '"strateg partnership" -terror cooper -secur'
     assert query.prefix
-    assert query.typed == '"strategic partnerships" -terrorism cooperation secur'
+    assert query.typed == '"strategic partnerships" -terrorism cooperation -secur'
     assert query.as_typed() is not None and query.as_typed().query_by == ("searched",)
     assert translate("the of").q == "*"
 

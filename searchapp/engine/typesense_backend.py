@@ -340,7 +340,7 @@ def translate(text: str) -> Translated:
                 lost.append(f"{found.group(1)}:")
             continue
         if token.endswith("*") and not token.startswith('"'):
-            token = fold_word(token.rstrip("*").lower())
+            token = _folded(token.rstrip("*"))
             out.prefix = True
             if i != len(tokens) - 1:
                 lost.append("a prefix before the last word")
@@ -349,14 +349,20 @@ def translate(text: str) -> Translated:
                 typed.append(token)
             continue
         words += _as_terms(token)
-        sign = "-" if token.startswith("-") else ""  # fold_word drops hyphens
-        typed.append(sign + fold_word(token[len(sign) :].lower()))
+        typed.append(_folded(token))
     if lost:
         out.notices.append(NOT_EXPRESSIBLE.format(what=", ".join(dict.fromkeys(lost))))
     positive = [w for w in words if not w.startswith("-")]
     out.q = " ".join(words) if positive else "*"
     out.typed = " ".join(typed) if positive else "*"
     return out
+
+
+def _folded(token: str) -> str:
+    """A token as written, lowercased and folded as the index folds words; a leading `-`
+    (an exclusion) kept, which fold_word would drop with the other hyphens."""
+    sign = "-" if token.startswith("-") else ""
+    return sign + fold_word(token[len(sign) :].lower())
 
 
 def _as_terms(token: str) -> list[str]:
