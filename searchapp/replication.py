@@ -34,11 +34,15 @@ def replicate(index: Path, doc_ids: Iterable[str], rebuild: bool, records: Recor
     registry = Registry(index, readonly=True)
     try:
         expected = sum(row.paragraphs for row in registry.documents() if row.live)
-        if rebuild or target.live_count() != expected:
-            target.rebuild(_all_records(registry, records))
-        elif owed:
+        if not rebuild and target.live_count() is not None:
+            # The owed documents first: only then must the counts agree (comparing before
+            # made every commit that changed a count a full rebuild).
             target.replace({doc_id: _records_of(registry, doc_id, records) for doc_id in owed})
-        target.settle(expected)
+            target.settle(expected)
+            rebuild = target.live_count() != expected
+        if rebuild or target.live_count() is None:
+            target.rebuild(_all_records(registry, records))
+            target.settle(expected)
     except Exception as exc:  # the client's errors: refused, timed out, no node
         return f"the Typesense cluster was not updated ({exc}); `searchapp index` retries"
     finally:

@@ -168,13 +168,16 @@ def test_add_and_rebuild(deployment: Deployment, tmp_path: Path) -> None:
     new.write_text("Zanzibar accord.\n\nThe parties agree on quokkafruit cooperation.\n")
     env = deployment.env()
     folders = ["--documents", str(deployment.documents), "--index", str(deployment.index)]
+    alias = "/aliases/searchapp_paragraphs"
+    before = deployment.cluster.nodes[0].get(alias)["collection_name"]
     done = run_cli("add", str(new), "--date", "2020-01-01", *folders, env=env)
     assert done.returncode == 0, done.stderr
     assert deployment.cli_search("quokkafruit")["total"] == 1
-    before = deployment.cluster.nodes[0].get("/aliases/searchapp_paragraphs")["collection_name"]
+    # Added to the live collection, not by building the whole corpus again.
+    assert deployment.cluster.nodes[0].get(alias)["collection_name"] == before
     done = run_cli("index", "--rebuild", *folders, env=env)
     assert done.returncode == 0, done.stderr
-    after = deployment.cluster.nodes[0].get("/aliases/searchapp_paragraphs")["collection_name"]
+    after = deployment.cluster.nodes[0].get(alias)["collection_name"]
     assert after != before
     names = {c["name"] for c in deployment.cluster.nodes[0].get("/collections")}  # type: ignore[attr-defined]
     assert names == {after}
