@@ -199,9 +199,12 @@ def longest_gap(answers: list[Answer], start: float, end: float) -> float:
     return max(b - a for a, b in itertools.pairwise(edges))
 
 
-def lose_leader(cluster: Cluster, documents: Path, index: Path, work: Path) -> dict[str, Any]:
-    """SIGKILL the leader under a load of searches, `searchapp add` a document during the
-    loss, then restart the node from its data folder and time its catch-up."""
+def lose_leader(
+    cluster: Cluster, documents: Path, index: Path, work: Path, word: str = ADDED_WORD
+) -> dict[str, Any]:
+    """SIGKILL the leader under a load of searches, `searchapp add` a document (holding
+    `word`, found nowhere else) during the loss, then restart the node from its data folder
+    and time its catch-up."""
     search = searcher(index, cluster)
     answers: list[Answer] = []
     stop = threading.Event()
@@ -215,9 +218,16 @@ def lose_leader(cluster: Cluster, documents: Path, index: Path, work: Path) -> d
     leader = cluster.leader()
     killed_at = time.monotonic()
     leader.kill()
-    added = _add_during_loss(documents, index, engine_env(cluster), work)
+    added: dict[str, Any] = {}
+    adding = threading.Thread(
+        target=lambda: added.update(_add_during_loss(documents, index, cluster, work, word))
+    )
+    adding.start()  # while the survivors elect a leader
     survivors = [n for n in cluster.nodes if n is not leader]
     elected_s = _until(lambda: any(n.is_leader() for n in survivors), 60.0) - killed_at
+    adding.join()
+    if not added:
+        raise RuntimeError("searchapp add failed during the loss (see above)")
     time.sleep(max(0.0, killed_at + LOSS_AFTER_S - time.monotonic()))
     stop.set()
     for t in threads:
@@ -237,18 +247,19 @@ def lose_leader(cluster: Cluster, documents: Path, index: Path, work: Path) -> d
         "new_leader_s": elected_s,
         **added,
     }
-    figures.update(_no_document_lost(cluster, documents, index, survivors))
+    figures.update(_no_document_lost(cluster, documents, index, survivors, word))
     figures["catch_up_s"] = _catch_up(leader, figures["paragraphs_embedded"])
     return figures
 
 
 def _add_during_loss(
-    documents: Path, index: Path, env: dict[str, str], work: Path
+    documents: Path, index: Path, cluster: Cluster, work: Path, word: str
 ) -> dict[str, Any]:
-    new = work / f"2024-10-01-{ADDED_WORD}-accord.txt"
-    new.write_text(f"{ADDED_WORD.title()} accord.\n\nThe parties agree on {ADDED_WORD} trade.\n")
+    new = work / f"2024-10-01-{word}-accord.txt"
+    new.write_text(f"{word.title()} accord.\n\nThe parties agree on {word} trade.\n")
     start = time.perf_counter()
-    args = ["add", str(new), "--date", "2024-10-01", "--title", "Quokkafruit accord"]
+    args = ["add", str(new), "--date", "2024-10-01", "--title", f"{word.title()} accord"]
+    env = engine_env(cluster)
     done = run_cli([*args, "--documents", str(documents), "--index", str(index)], env)
     seconds = time.perf_counter() - start
     if done.returncode != 0:
@@ -259,15 +270,15 @@ def _add_during_loss(
 
 
 def _no_document_lost(
-    cluster: Cluster, documents: Path, index: Path, survivors: list[Node]
+    cluster: Cluster, documents: Path, index: Path, survivors: list[Node], word: str
 ) -> dict[str, Any]:
     env = engine_env(cluster)
     retried = False
-    found = searcher(index, cluster)(ADDED_WORD)["total"]
+    found = searcher(index, cluster)(word)["total"]
     if found != 1:
         done = run_cli(["index", "--documents", str(documents), "--index", str(index)], env)
         retried = done.returncode == 0
-        found = searcher(index, cluster)(ADDED_WORD)["total"]
+        found = searcher(index, cluster)(word)["total"]
     embedded = searcher(index, None)("")["total"]
     on_nodes = [_count(n) for n in survivors]
     return {
