@@ -92,9 +92,20 @@ def write_lua(queries: Sequence[str], path: Path) -> None:
 
 
 def start_server(
-    venv_bin: Path, repo: Path, documents: Path, index: Path, port: int, workers: int, log: Path
+    venv_bin: Path,
+    repo: Path,
+    documents: Path,
+    index: Path,
+    port: int,
+    workers: int,
+    log: Path,
+    base_env: dict[str, str] | None = None,
 ) -> subprocess.Popen[bytes]:
-    env = dict(os.environ, SEARCHAPP_DOCUMENTS=str(documents), SEARCHAPP_INDEX=str(index))
+    env = dict(
+        os.environ if base_env is None else base_env,
+        SEARCHAPP_DOCUMENTS=str(documents),
+        SEARCHAPP_INDEX=str(index),
+    )
     command = [
         str(venv_bin / "gunicorn"),
         "-w",
@@ -215,15 +226,17 @@ def measure(
     queries: Sequence[str],
     work: Path,
     settings: LoadSettings,
+    env: dict[str, str] | None = None,
 ) -> dict[str, object]:
-    """Start gunicorn, warm it up, load it with wrk, read its memory, stop it."""
+    """Start gunicorn (in `env`, else this process's environment), warm it up, load it with
+    wrk, read its memory, stop it."""
     venv_bin = Path(sys.executable).parent
     port = free_port()
     lua = work / "rotate.lua"
     write_lua(queries, lua)
     log = work / "gunicorn.log"
     started = time.perf_counter()
-    proc = start_server(venv_bin, repo, documents, index, port, settings.workers, log)
+    proc = start_server(venv_bin, repo, documents, index, port, settings.workers, log, env)
     try:
         wait_ready(proc, port, queries[0])
         first_answer_s = time.perf_counter() - started  # worker start to first answer

@@ -6,7 +6,7 @@ import math
 from collections.abc import Sequence
 from typing import Any
 
-from benchmarks import targets
+from benchmarks import targets, typesense_bench
 from benchmarks.cold import QUERY as COLD_QUERY
 from benchmarks.queries import MIXES
 
@@ -351,6 +351,7 @@ def render(results: dict[str, Any], plot: str | None) -> str:
         totals_section(results),
         profile_section(results),
         dense_section(results),
+        typesense_bench.render(results.get("typesense")),
         skipped_section(results),
     ]
     return "\n".join(line for part in parts for line in part)

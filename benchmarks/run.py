@@ -34,6 +34,7 @@ from benchmarks import (
     plot,
     profiling,
     report,
+    typesense_bench,
 )
 from benchmarks.corpora import Corpus, SourceDoc
 from benchmarks.ours import OursEngine, ours_missing
@@ -106,6 +107,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--no-peers", action="store_true")
     p.add_argument("--no-ours", action="store_true")
     p.add_argument("--no-dense", action="store_true", help="skip the meaning-level figures")
+    p.add_argument(
+        "--engine",
+        choices=("embedded", "typesense"),
+        default="embedded",
+        help="typesense: also a 3-node local cluster beside the embedded engine (first size)",
+    )
     p.add_argument(
         "--ann-size", type=int, default=1_000_000, help="vectors in the 1M design (0: skip)"
     )
@@ -362,10 +369,28 @@ def main(argv: list[str] | None = None) -> int:
     run.results["corpora"] = []
     for i, name in enumerate(args.size):
         run.results["corpora"].append(bench_corpus(run, name, engines, primary=i == 0))
+    if args.engine == "typesense":
+        run.results["typesense"] = typesense_step(run, args.size[0])
     run.results["skipped"] = run.skipped
     run.results["elapsed_s"] = time.perf_counter() - run.started
     run.results["machine"]["load average at end (1/5/15 min)"] = machine.load_average()
     return write_outputs(run)
+
+
+def typesense_step(run: Run, name: str) -> dict[str, Any]:
+    corpus = prepare(run, name)
+    log(f"{name}: the embedded engine beside a local Typesense cluster")
+    settings = typesense_bench.Settings(
+        corpus.documents,
+        run.args.work,
+        run.args.rounds,
+        run.args.search_budget,
+        0 if run.args.no_http else run.args.http_duration,
+    )
+    figures = typesense_bench.step(settings, log)
+    if "skipped" in figures:
+        run.skip(f"Typesense: {figures['skipped']}")
+    return figures
 
 
 def ingestion_note() -> str:

@@ -192,12 +192,13 @@ class CheckReport:
     lock: str | None = None  # a lock taken over from the leftovers of a dead owner
     recovered: str | None = None  # an interrupted commit that was finished
     vocabulary: bool = False  # the vocabulary table described another commit
+    cluster: str | None = None  # what the Typesense cluster needed (replication.check)
 
     @property
     def consistent(self) -> bool:
         drift = (self.duplicates, self.index_only, self.registry_only, self.differing)
         leftovers = (self.orphan_generations, self.stray_files, self.lock, self.recovered)
-        return not any(drift) and not any(leftovers) and not self.vocabulary
+        return not any(drift) and not any(leftovers) and not self.vocabulary and not self.cluster
 
     def lines(self) -> list[str]:
         found = [
@@ -217,6 +218,8 @@ class CheckReport:
             out.append(f"{self.recovered}")
         if self.vocabulary:
             out.append("vocabulary recounted (it described another commit)")
+        if self.cluster:
+            out.append(self.cluster)
         verdict = "consistent" if self.consistent else "repaired"
         counts = f"{self.paragraphs_index} paragraphs in the index, {self.paragraphs_registry}"
         return [*out, f"check: {verdict}; {counts} in the registry"]

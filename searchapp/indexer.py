@@ -24,6 +24,7 @@ from searchapp.engine import IndexWriter, ParagraphRecord, current_generation, d
 from searchapp.engine.store import LockInfo
 from searchapp.identity import document_id, match_paragraphs
 from searchapp.registry import DocumentRow, ParagraphRow, Registry, RetiredRow
+from searchapp.replication import check as check_replica
 from searchapp.replication import replicate
 
 CATALOG = "metadata.csv"
@@ -261,9 +262,11 @@ def check_index(index: Path) -> consistency.CheckReport:
         registry = Registry(index)
         try:
             report.recovered = consistency.recover(index, registry, _records)
-            return consistency.check(index, registry, _records, report)
+            report = consistency.check(index, registry, _records, report)
         finally:
             registry.close()
+        report.cluster = check_replica(index, _records)
+        return report
 
 
 def _identify(

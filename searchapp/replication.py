@@ -34,17 +34,48 @@ def replicate(index: Path, doc_ids: Iterable[str], rebuild: bool, records: Recor
     registry = Registry(index, readonly=True)
     try:
         expected = sum(row.paragraphs for row in registry.documents() if row.live)
-        if rebuild or target.live_count() != expected:
-            target.rebuild(_all_records(registry, records))
-        elif owed:
+        if not rebuild and target.live_count() is not None:
+            # The owed documents first: only then must the counts agree (comparing before
+            # made every commit that changed a count a full rebuild).
             target.replace({doc_id: _records_of(registry, doc_id, records) for doc_id in owed})
-        target.settle(expected)
+            target.settle(expected)
+            rebuild = target.live_count() != expected
+        if rebuild or target.live_count() is None:
+            target.rebuild(_all_records(registry, records))
+            target.settle(expected)
     except Exception as exc:  # the client's errors: refused, timed out, no node
         return f"the Typesense cluster was not updated ({exc}); `searchapp index` retries"
     finally:
         registry.close()
     (index / PENDING).unlink(missing_ok=True)
     return None
+
+
+def check(index: Path, records: Records) -> str | None:
+    """`searchapp index --check` on a cluster: documents whose paragraph count there differs
+    from the registry's (or that the registry no longer has) are sent again. A line saying
+    what was repaired, or that the cluster could not be reached; None when it agreed (or no
+    cluster is configured)."""
+    target = replica(load_engine_settings())
+    if target is None:
+        return None
+    registry = Registry(index, readonly=True)
+    try:
+        expected = {row.doc_id: row.paragraphs for row in registry.documents() if row.live}
+        if target.live_count() is None:
+            target.rebuild(_all_records(registry, records))
+            return f"cluster: collection built again ({sum(expected.values())} paragraphs)"
+        held = target.paragraphs_per_document(len(expected) + 1000)
+        wrong = {d for d in expected.keys() | held.keys() if expected.get(d, 0) != held.get(d, 0)}
+        if not wrong:
+            return None
+        target.replace({d: _records_of(registry, d, records) for d in wrong})
+        target.settle(sum(expected.values()))
+    except Exception as exc:  # the client's errors: refused, timed out, no node
+        return f"cluster: not checked ({exc})"
+    finally:
+        registry.close()
+    return f"cluster: {len(wrong)} documents sent again (their paragraphs differed)"
 
 
 def _records_of(registry: Registry, doc_id: str, records: Records) -> list[ParagraphRecord]:

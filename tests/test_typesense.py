@@ -9,7 +9,7 @@ import json
 import time
 import urllib.request
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -19,22 +19,12 @@ from helpers_serve import serve_process
 from helpers_typesense import API_KEY, Cluster, Node, typesense_cluster
 from spec import HIT_KEYS, SEARCH_KEYS
 
+from benchmarks.typesense_bench import PARITY_QUERIES, parity
+from searchapp import create_app
+from searchapp.config import load_settings
 from searchapp.search import SearchRequest, SearchService
-
-PARITY_QUERIES = [
-    "cooperation",
-    "security",
-    "strategic partnership",
-    '"strategic partnership"',
-    "terrorism",
-    "economic trade",
-    "nuclear weapons",
-    "secur*",
-    "sovereignty territorial integrity",
-    "united nations",
-    "energy",
-    "world multipolar",
-]
+from searchapp.web import admin
+from tests.test_admin import NEW_TEXT, PASSWORD, csrf_of, form_values, log_in, wait_until
 
 
 @dataclass
@@ -178,13 +168,16 @@ def test_add_and_rebuild(deployment: Deployment, tmp_path: Path) -> None:
     new.write_text("Zanzibar accord.\n\nThe parties agree on quokkafruit cooperation.\n")
     env = deployment.env()
     folders = ["--documents", str(deployment.documents), "--index", str(deployment.index)]
+    alias = "/aliases/searchapp_paragraphs"
+    before = deployment.cluster.nodes[0].get(alias)["collection_name"]
     done = run_cli("add", str(new), "--date", "2020-01-01", *folders, env=env)
     assert done.returncode == 0, done.stderr
     assert deployment.cli_search("quokkafruit")["total"] == 1
-    before = deployment.cluster.nodes[0].get("/aliases/searchapp_paragraphs")["collection_name"]
+    # Added to the live collection, not by building the whole corpus again.
+    assert deployment.cluster.nodes[0].get(alias)["collection_name"] == before
     done = run_cli("index", "--rebuild", *folders, env=env)
     assert done.returncode == 0, done.stderr
-    after = deployment.cluster.nodes[0].get("/aliases/searchapp_paragraphs")["collection_name"]
+    after = deployment.cluster.nodes[0].get(alias)["collection_name"]
     assert after != before
     names = {c["name"] for c in deployment.cluster.nodes[0].get("/collections")}  # type: ignore[attr-defined]
     assert names == {after}
@@ -222,18 +215,14 @@ def test_unreachable_cluster_is_a_clear_error(deployment: Deployment, tmp_path: 
 def test_parity_of_the_top_ten(deployment: Deployment) -> None:
     """Same queries on both engines: the share of the embedded top 10 that Typesense also
     puts in its top 10 (printed; `pytest -s` shows it)."""
-    overlaps = []
-    for query in PARITY_QUERIES:
-        embedded = {
-            (h["doc_id"], h["pid"]) for h in deployment.search(query, engine="embedded")["hits"]
-        }
-        typesense = {(h["doc_id"], h["pid"]) for h in deployment.search(query)["hits"]}
-        if embedded:
-            overlaps.append(len(embedded & typesense) / len(embedded))
-            print(f"parity {query!r}: {len(embedded & typesense)}/{len(embedded)}")
-    mean = sum(overlaps) / len(overlaps)
-    print(f"parity: mean top-10 overlap {mean:.2f} over {len(overlaps)} queries")
-    assert mean >= 0.5
+    found = parity(
+        lambda q: deployment.search(q, engine="embedded"), deployment.search, PARITY_QUERIES
+    )
+    for query, overlap in found["per_query"].items():
+        print(f"parity {query!r}: {overlap:.1f}")
+    print(f"parity: mean top-10 overlap {found['mean']:.2f} over {found['queries']} queries")
+    assert found["queries"] == len(PARITY_QUERIES)
+    assert found["mean"] >= 0.5
 
 
 def _service(cluster: Cluster, index: Path, engine: str = "typesense") -> SearchService:
@@ -247,9 +236,7 @@ def _service(cluster: Cluster, index: Path, engine: str = "typesense") -> Search
 
 
 def _found_on(node: Node, word: str) -> int:
-    answer = node.get(
-        f"/collections/searchapp_paragraphs/documents/search?q={word}&query_by=searched"
-    )
+    answer = node.get(f"/collections/searchapp_paragraphs/documents/search?q={word}&query_by=stems")
     return int(answer["found"])
 
 
@@ -299,3 +286,63 @@ def _caught_up(node: Node, paragraphs: int) -> bool:
         return int(node.get("/collections/searchapp_paragraphs")["num_documents"]) == paragraphs
     except (OSError, ValueError, KeyError):
         return False
+
+
+def test_check_resyncs_the_cluster(deployment: Deployment) -> None:
+    """`searchapp index --check` finds a document whose paragraphs the cluster lost, sends
+    it again (exit 1, "repaired"), and a second check finds the cluster in agreement."""
+    node = deployment.cluster.nodes[0]
+    request = urllib.request.Request(
+        f"{node.url}/collections/searchapp_paragraphs/documents?filter_by=doc_id:={DOC_2002}",
+        headers={"X-TYPESENSE-API-KEY": API_KEY},
+        method="DELETE",
+    )
+    with urllib.request.urlopen(request) as answer:
+        assert json.loads(answer.read())["num_deleted"] > 0
+    embedded = deployment.search("", engine="embedded")["total"]
+    assert deployment.search("")["total"] < embedded
+    check = ["index", "--check", "--index", str(deployment.index)]
+    first = run_cli(*check, env=deployment.env())
+    assert first.returncode == 1, first.stderr
+    assert "cluster: 1 documents sent again" in first.stdout
+    second = run_cli(*check, env=deployment.env())
+    assert "check:" in second.stdout and "cluster" not in second.stdout, second.stderr
+    assert deployment.search("")["total"] == embedded
+
+
+def test_admin_add_and_reindex_on_the_cluster(
+    deployment: Deployment, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The admin pages with SEARCHAPP_ENGINE=typesense: a pasted text is added and found on
+    the cluster; a reindex builds a new collection behind the alias, with every paragraph."""
+    for name, value in deployment.cluster.env.items():
+        monkeypatch.setenv(name, value)
+    settings = replace(
+        load_settings(deployment.documents, deployment.index), admin_password=PASSWORD
+    )
+    app = create_app(settings)
+    app.config["TESTING"] = True
+    client = app.test_client()
+    assert log_in(client).status_code == 303
+    pasted = client.post(
+        "/admin/paste",
+        data={"csrf_token": csrf_of(client), "name": "Examplia pasted", "text": NEW_TEXT},
+    )
+    assert pasted.status_code == 303
+    values = form_values(client.get(pasted.location).text)
+    assert client.post(f"{pasted.location}/add", data=values).status_code == 200
+    assert client.get("/api/search?q=quokkaberry").get_json()["total"] == 1
+
+    node = deployment.cluster.nodes[0]
+    before = node.get("/aliases/searchapp_paragraphs")["collection_name"]
+    started = client.post("/admin/reindex", data={"csrf_token": csrf_of(client)})
+    assert started.status_code == 303
+    state = app.extensions[admin.EXTENSION]
+    wait_until(lambda: state.job is not None and not state.job.running, 60)
+    assert "Reindex finished" in client.get("/admin").text
+    after = node.get("/aliases/searchapp_paragraphs")["collection_name"]
+    assert after != before
+    assert {c["name"] for c in node.get("/collections")} == {after}  # type: ignore[attr-defined]
+    assert client.get("/api/search?q=quokkaberry").get_json()["total"] == 1
+    everything = client.get("/api/search?q=").get_json()["total"]
+    assert everything == deployment.search("", engine="embedded")["total"]

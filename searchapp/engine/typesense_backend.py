@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 import time
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -21,10 +22,20 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import typesense
 from typesense import exceptions as ts_errors
 
+from searchapp.engine.analysis import fold_word, text_analyzer
 from searchapp.engine.highlight import excerpt
 from searchapp.engine.query import QueryRefused
 from searchapp.engine.schema import PARTY_SEPARATOR, UNKNOWN_YEAR, ParagraphRecord
-from searchapp.engine.search import DATE_UNIT, Facets, Hit, IndexSearcher, Outcome
+from searchapp.engine.search import (
+    DATE_UNIT,
+    FIELD_WEIGHTS,
+    K1,
+    B,
+    Facets,
+    Hit,
+    IndexSearcher,
+    Outcome,
+)
 from searchapp.engine.search import _match_elsewhere as match_elsewhere
 from searchapp.engine.store import IndexMissing
 
@@ -35,8 +46,10 @@ T = TypeVar("T")
 ALIAS = "searchapp_paragraphs"
 PAGE_MAX = 250  # Typesense's largest page: bigger engine pages are fetched in parts
 IMPORT_BATCH = 1000
+WRITE_RETRIES, WRITE_RETRY_SECONDS = 12, 1.0
 SETTLE_SECONDS = 10.0  # at most, for the followers to serve a commit (TypesenseIndex.settle)
 FACET_VALUES = 1000
+DROP_TOKENS_THRESHOLD = 10
 FACETS = {"year": "year", "section": "section", "party": "parties"}
 SORT_BY = {
     # Typesense 0.24's text match ties every paragraph holding the words alike: among them,
@@ -45,8 +58,25 @@ SORT_BY = {
     "newest": "days:desc,order:asc",  # newest document first, each in reading order
     "oldest": "order:asc",
 }
+# What is found: the terms the embedded engine indexes for the heading, text and notes
+# (stop words dropped, Porter2 stems: Typesense 0.24 has no stemming). Its text match knows
+# no term frequency nor paragraph length, so each term is also put in the tier fields its
+# BM25F weight in the paragraph reaches (`term_weights`): with `text_match_type=max_weight`,
+# a paragraph whose term weighs more ranks first, as BM25F ranks it.
+TIERS = (
+    ("stems", 0.0),
+    ("stems_1_1", 1.1),
+    ("stems_1_3", 1.3),
+    ("stems_1_5", 1.5),
+    ("stems_1_7", 1.7),
+)
+# BM25's average lengths, in terms, of the text, the document title and the section name
+# (UN, DFAT: 36-45, 6-9, 2-4): a rough scale is all the tiers need.
+TYPICAL_TERMS = {"text": 40, "doc_title": 7, "section_text": 3}
+PLAIN = "searched"
 FIELDS: list[dict[str, Any]] = [
-    {"name": "searched", "type": "string"},  # heading, text and notes (what is found)
+    *({"name": name, "type": "string"} for name, _ in TIERS),
+    {"name": PLAIN, "type": "string"},  # heading, text and notes as written (for typos)
     {"name": "doc_id", "type": "string", "facet": True},
     {"name": "pid", "type": "int32"},
     {"name": "section", "type": "string", "facet": True},
@@ -54,7 +84,7 @@ FIELDS: list[dict[str, Any]] = [
     {"name": "parties", "type": "string[]", "facet": True},
     {"name": "order", "type": "int64"},
     {"name": "days", "type": "int32"},
-    {"name": "words", "type": "int32"},  # length of the searched text, in words
+    {"name": "words", "type": "int32"},  # terms of the searched text (the length BM25 uses)
     # Shown, never searched.
     {"name": "paragraph", "type": "int32", "index": False, "optional": True},
     {"name": "text", "type": "string", "index": False, "optional": True},
@@ -72,23 +102,59 @@ class EngineUnavailable(IndexMissing):
     An IndexMissing, so every door answers it as an index not ready (503, a usage error)."""
 
 
-def client(settings: EngineSettings) -> typesense.Client:
+def client(settings: EngineSettings, retries: int = 3, interval: float = 0.2) -> typesense.Client:
     return typesense.Client(
         {
             "nodes": list(settings.nodes),
             "api_key": settings.api_key,
             "connection_timeout_seconds": 2,
-            "num_retries": 3,
-            "retry_interval_seconds": 0.2,
+            "num_retries": retries,
+            "retry_interval_seconds": interval,
             "healthcheck_interval_seconds": 2,
         }
     )
 
 
+def terms(text: str) -> list[str]:
+    """The terms the embedded index holds for `text`, in order."""
+    return [t.text for t in text_analyzer()(text)]
+
+
+def bm25_weight(tf: int, length: int, field: str = "text") -> float:
+    """BM25's share of one term in one field (without the term's idf, which is the query's):
+    how often it is said, against how long the field is."""
+    return tf * (K1 + 1) / (tf + K1 * (1 - B + B * length / TYPICAL_TERMS[field]))
+
+
+def term_weights(fields: dict[str, list[str]]) -> dict[str, float]:
+    """Each term of the text: its BM25F weight, the title's and section's words included
+    (weighted as the embedded engine weighs them)."""
+    weights: dict[str, float] = {}
+    for name, found in fields.items():
+        counts = Counter(found)
+        for term, tf in counts.items():
+            if term in weights or name == "text":
+                share = FIELD_WEIGHTS[name] * bm25_weight(tf, len(found), name)
+                weights[term] = weights.get(term, 0.0) + share
+    return weights
+
+
+def _tiers(rec: ParagraphRecord, found: list[str]) -> dict[str, str]:
+    """All the terms in order (phrases need their positions), then in each tier field the
+    terms weighing at least its threshold."""
+    fields = {"text": found, "doc_title": terms(rec.doc_title), "section_text": terms(rec.section)}
+    weight = term_weights(fields)
+    (first, _), *more = TIERS
+    tiers = {name: " ".join(t for t in weight if weight[t] >= least) for name, least in more}
+    return {first: " ".join(found), **tiers}
+
+
 def _document(rec: ParagraphRecord) -> dict[str, Any]:
+    found = terms(rec.searched_text())
     doc: dict[str, Any] = {
         "id": f"{rec.doc_id}:{rec.pid}",
-        "searched": rec.searched_text(),
+        **_tiers(rec, found),
+        PLAIN: rec.searched_text(),
         "doc_title": rec.doc_title,
         "doc_id": rec.doc_id,
         "pid": rec.pid,
@@ -97,7 +163,7 @@ def _document(rec: ParagraphRecord) -> dict[str, Any]:
         "parties": [p.replace(PARTY_SEPARATOR, " ") for p in rec.parties],
         "order": rec.order,
         "days": rec.order // DATE_UNIT,
-        "words": len(rec.searched_text().split()),
+        "words": len(found),
         "paragraph": rec.paragraph,
         "text": rec.text,
         "section_label": rec.section_label,
@@ -123,7 +189,9 @@ class TypesenseIndex:
 
     def __init__(self, settings: EngineSettings) -> None:
         self.settings = settings
-        self.client = client(settings)
+        # Writes go to the leader: one lost, the next is elected within seconds (8 s under
+        # load in `make bench`), and a write waits for it rather than being owed.
+        self.client = client(settings, WRITE_RETRIES, WRITE_RETRY_SECONDS)
 
     def settle(self, paragraphs: int, timeout: float = SETTLE_SECONDS) -> None:
         """Wait until every node that answers serves `paragraphs` paragraphs under the alias:
@@ -138,11 +206,28 @@ class TypesenseIndex:
                 time.sleep(0.1)
 
     def live_count(self) -> int | None:
-        """Paragraphs in the aliased collection; None when there is none yet."""
+        """Paragraphs in the aliased collection; None when there is none yet, or when it
+        was built with other fields (by an older searchapp: it must be built again)."""
         try:
-            return int(self.client.collections[ALIAS].retrieve()["num_documents"])
+            live = self.client.collections[ALIAS].retrieve()
         except ts_errors.ObjectNotFound:
             return None
+        if [f["name"] for f in live["fields"]] != [f["name"] for f in FIELDS]:
+            return None
+        return int(live["num_documents"])
+
+    def paragraphs_per_document(self, documents: int) -> dict[str, int]:
+        """How many paragraphs of each document the aliased collection holds (at most
+        `documents` documents are counted)."""
+        answer = self.client.collections[ALIAS].documents.search(
+            {
+                "q": "*",
+                "facet_by": "doc_id",
+                "max_facet_values": max(documents, 1),
+                "per_page": 0,
+            }
+        )
+        return dict(_facet(answer, "doc_id"))
 
     def rebuild(self, records: Iterable[ParagraphRecord]) -> None:
         name = f"{ALIAS}_{time.time_ns()}"
@@ -217,12 +302,23 @@ class Translated:
     prefix: bool = False
     filters: list[str] = field(default_factory=list)
     notices: list[str] = field(default_factory=list)
+    typed: str = "*"  # the words as typed (folded, unstemmed): tried when `q` finds nothing
+    query_by: tuple[str, ...] = tuple(name for name, _ in TIERS)
+
+    def as_typed(self) -> Translated | None:
+        """The same query over the words as written: Typesense's typo tolerance works on
+        words, and a misspelt word's stem ("coopration": "cooprat") is far from the right
+        one's ("cooper"). None when there is nothing else to try."""
+        if self.typed in ("*", self.q) or self.query_by == (PLAIN,):
+            return None
+        return replace(self, q=self.typed, query_by=(PLAIN,))
 
 
 def translate(text: str) -> Translated:
     """Our query language as Typesense's `q` (words, "phrases", -exclusions), a prefix flag
     and filters for `year:`/`section:`/`doc:`; what has no equivalent is noticed."""
     words: list[str] = []
+    typed: list[str] = []
     out = Translated("*")
     lost: list[str] = []
     tokens = TOKEN.findall(text)
@@ -244,18 +340,40 @@ def translate(text: str) -> Translated:
                 lost.append(f"{found.group(1)}:")
             continue
         if token.endswith("*") and not token.startswith('"'):
-            token = token.rstrip("*")
+            token = _folded(token.rstrip("*"))
             out.prefix = True
             if i != len(tokens) - 1:
                 lost.append("a prefix before the last word")
-            if not token.strip("-"):
-                continue
-        words.append(token)
+            if token.strip("-"):
+                words.append(token)
+                typed.append(token)
+            continue
+        words += _as_terms(token)
+        typed.append(_folded(token))
     if lost:
         out.notices.append(NOT_EXPRESSIBLE.format(what=", ".join(dict.fromkeys(lost))))
     positive = [w for w in words if not w.startswith("-")]
     out.q = " ".join(words) if positive else "*"
+    out.typed = " ".join(typed) if positive else "*"
     return out
+
+
+def _folded(token: str) -> str:
+    """A token as written, lowercased and folded as the index folds words; a leading `-`
+    (an exclusion) kept, which fold_word would drop with the other hyphens."""
+    sign = "-" if token.startswith("-") else ""
+    return sign + fold_word(token[len(sign) :].lower())
+
+
+def _as_terms(token: str) -> list[str]:
+    """A word, -word or "phrase" in the terms the collection holds (none for stop words)."""
+    if token.startswith(("-", '"')) and token.lstrip("-").startswith('"'):
+        sign = "-" if token.startswith("-") else ""
+        found = terms(token.lstrip("-").strip('"'))
+        return [f'{sign}"{" ".join(found)}"'] if found else []
+    if token.startswith("-"):
+        return ["-" + t for t in terms(token[1:])]
+    return terms(token)
 
 
 def _field_filter(name: str, value: str, out: Translated) -> bool:
@@ -324,6 +442,22 @@ class TypesenseSearcher:
             "section": f"section:[{_quoted(sorted(set(sections)))}]" if sections else "",
             "party": f"parties:=[{_quoted(sorted(set(parties)))}]" if parties else "",
         }
+        found = self._outcome(text, query, chosen, page, per_page, sort, group)
+        typed = query.as_typed()
+        if found.total == 0 and typed is not None:
+            return self._outcome(text, typed, chosen, page, per_page, sort, group)
+        return found
+
+    def _outcome(
+        self,
+        text: str,
+        query: Translated,
+        chosen: dict[str, str],
+        page: int,
+        per_page: int,
+        sort: str,
+        group: bool,
+    ) -> Outcome:
         base = {**self._params(query, sort, group), **self._filter(query, chosen)}
         searches, skip = _pages(base, page, per_page)
         # Each chosen facet is counted without its own filter (disjunctive facets).
@@ -382,13 +516,18 @@ class TypesenseSearcher:
             "q": query.q,
             # Paragraphs are found by their own words (as the embedded engine finds them): a
             # word of the title alone would match every paragraph of the document.
-            "query_by": "searched",
+            "query_by": ",".join(query.query_by),
+            "query_by_weights": ",".join(str(rank) for rank in range(1, len(query.query_by) + 1)),
+            "text_match_type": "max_weight",
+            # Fewer paragraphs with all the words than a page: fill it with those holding
+            # most of them, as the embedded engine's soft AND does.
+            "drop_tokens_threshold": DROP_TOKENS_THRESHOLD,
             "prefix": "true" if query.prefix else "false",
             "sort_by": SORT_BY[sort] if query.q != "*" or sort != "relevance" else "order:asc",
             "facet_by": ",".join(FACETS.values()),
             "max_facet_values": FACET_VALUES,
             "highlight_fields": "none",
-            "exclude_fields": "searched",
+            "exclude_fields": ",".join([*(name for name, _ in TIERS), PLAIN]),
         }
         if group:
             params.update(group_by="doc_id", group_limit=1)
