@@ -23,11 +23,13 @@ from benchmarks.paragraphs import read_jsonl
 
 
 def build(engine: str, paragraphs: Path, documents: Path, index: Path) -> int:
-    if engine in ("ours", "ours-lexical"):
+    if engine in ("ours", "ours-lexical", "ours-noreuse"):
         from benchmarks.ours import build_ours
 
         if engine == "ours-lexical":  # the same build with meaning-level search switched off
             os.environ["SEARCHAPP_DENSE"] = "0"
+        if engine == "ours-noreuse":  # the same build with reuse detection switched off
+            os.environ["SEARCHAPP_REUSE"] = "0"
         return build_ours(documents, index)
     if engine == "fts5":
         return peers.build_fts(read_jsonl(paragraphs), index)
@@ -56,7 +58,9 @@ def clear(index: Path) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("engine", choices=("ours", "ours-lexical", "fts5", "tantivy"))
+    parser.add_argument(
+        "engine", choices=("ours", "ours-lexical", "ours-noreuse", "fts5", "tantivy")
+    )
     parser.add_argument("--paragraphs", type=Path, required=True)
     parser.add_argument("--documents", type=Path, required=True)
     parser.add_argument("--index", type=Path, required=True)
