@@ -358,6 +358,14 @@ def reuse_section(results: dict[str, Any]) -> list[str]:
                 ms(r["add_without"]["median"]),
             )
         )
+        rows.append(
+            (
+                c["name"],
+                "reuse.update alone for that document, p50 ms",
+                ms(r["add_reuse_only"]["median"]),
+                "",
+            )
+        )
         for key, label in _REUSE_PAGES:
             f = r.get(key)
             shown = f"{ms(f['median'])} / {ms(f['p95'])}" if f else "–"

@@ -25,7 +25,7 @@ from typing import Any
 from benchmarks import measure
 from benchmarks.corpora import Corpus
 from benchmarks.queries import all_queries
-from benchmarks.stats import summarize
+from benchmarks.stats import summarize, time_ms
 
 PERMALINKS = 40  # linked paragraphs whose pages are timed
 COMPARE_PAIRS = 5  # pairs of documents nearest COMPARE_SIZE paragraphs
@@ -41,9 +41,39 @@ def corpus_step(
         "ours-noreuse", jsonl, corpus.documents, without, args.build_runs, args.repeat_build_under
     )
     with reuse_off():
+        # One untimed add first: the run's adds with reuse come later, in a warm process.
+        measure.add_ours(corpus.documents, without, pool, 1)
         add = measure.add_ours(corpus.documents, without, pool, args.add_runs)
     shutil.rmtree(without, ignore_errors=True)
-    return {"build_without": build, "add_without": add, **served(corpus.documents, index, args)}
+    return {
+        "build_without": build,
+        "add_without": add,
+        "add_reuse_only": reuse_share(index, pool, args.add_runs),
+        **served(corpus.documents, index, args),
+    }
+
+
+def reuse_share(index: Path, pool: Sequence[str], runs: int) -> dict[str, float]:
+    """Milliseconds of `reuse.update` alone for one new document like the adds' (rolled
+    back, the index unchanged): what reuse detection adds to adding a document."""
+    from searchapp import reuse
+    from searchapp.registry import FILENAME, ParagraphRow
+
+    db = sqlite3.connect(index / FILENAME, isolation_level=None)
+    samples = []
+    try:
+        seq = db.execute("SELECT MAX(seq) FROM documents").fetchone()[0] + 1
+        for k in range(runs):
+            texts = measure.new_document(pool, 2000 + k)
+            rows = [ParagraphRow(f"new-{k}", n, n, t, "", "") for n, t in enumerate(texts, 1)]
+            db.execute("BEGIN")
+            try:
+                samples.append(time_ms(lambda rows=rows: reuse.update(db, [(seq, rows)], [])))
+            finally:
+                db.execute("ROLLBACK")
+    finally:
+        db.close()
+    return summarize(samples).as_dict()
 
 
 @contextmanager
@@ -61,18 +91,23 @@ def reuse_off() -> Iterator[None]:
 
 def served(documents: Path, index: Path, args: Any) -> dict[str, Any]:
     """Milliseconds (p50, p95) of the reuse pages, each path `args.rounds` times."""
-    from werkzeug.serving import make_server
+    from werkzeug.serving import WSGIRequestHandler, make_server
 
     from searchapp import create_app
     from searchapp.config import load_settings
     from searchapp.registry import Registry
+
+    class Quiet(WSGIRequestHandler):
+        def log_request(self, *args: Any, **kwargs: Any) -> None:
+            """No line per request in the run's log."""
 
     registry = Registry(index, readonly=True)
     try:
         linked, near, largest = _chosen(registry.db)
     finally:
         registry.close()
-    server = make_server("127.0.0.1", 0, create_app(load_settings(documents, index)))
+    app = create_app(load_settings(documents, index))
+    server = make_server("127.0.0.1", 0, app, request_handler=Quiet)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     base = f"http://127.0.0.1:{server.server_port}"
     rounds = max(1, args.rounds)
@@ -80,13 +115,20 @@ def served(documents: Path, index: Path, args: Any) -> dict[str, Any]:
     try:
         figures: dict[str, Any] = {
             "links": len(linked),
-            "permalink": _timed(base, [f"/documents/{d}/{p}" for d, p in linked], rounds),
             "compare_sizes": [n for pair in near for _, n in pair],
-            "compare": _timed(base, [_compare(pair) for pair in near], rounds),
             "compare_largest_sizes": [n for pair in largest for _, n in pair],
-            "compare_largest": _timed(base, [_compare(pair) for pair in largest], rounds),
-            "trend": _timed(base, [f"/api/trend?q={q}" for q in queries], rounds),
-            "search": _timed(base, [f"/api/search?q={q}" for q in queries], rounds),
+            **_timed(base, {"permalink": [f"/documents/{d}/{p}" for d, p in linked]}, rounds),
+            **_timed(base, {"compare": [_compare(pair) for pair in near]}, rounds),
+            **_timed(base, {"compare_largest": [_compare(pair) for pair in largest]}, rounds),
+            # Interleaved, query by query: both see the same moments of the machine's load.
+            **_timed(
+                base,
+                {
+                    "trend": [f"/api/trend?q={q}" for q in queries],
+                    "search": [f"/api/search?q={q}" for q in queries],
+                },
+                rounds,
+            ),
         }
     finally:
         server.shutdown()
@@ -125,20 +167,22 @@ def _compare(pair: Pair) -> str:
     return f"/api/compare?a={urllib.parse.quote(a)}&b={urllib.parse.quote(b)}"
 
 
-def _timed(base: str, paths: list[str], rounds: int) -> dict[str, float] | None:
-    """p50/p95 in ms of GETs of `paths`, after one untimed warm-up of each (urllib raises
-    on an answer other than 2xx: an error of the run, never a sample)."""
-    if not paths:
-        return None
-    for path in paths:
+def _timed(base: str, paths: dict[str, list[str]], rounds: int) -> dict[str, Any]:
+    """p50/p95 in ms of GETs of each name's paths (None for no paths), the names' n-th paths
+    one after the other, after one untimed warm-up of each (urllib raises on an answer
+    other than 2xx: an error of the run, never a sample)."""
+    for path in (p for group in paths.values() for p in group):
         _get(base + path)
-    samples = []
+    samples: dict[str, list[float]] = {name: [] for name in paths}
+    longest = max((len(group) for group in paths.values()), default=0)
     for _ in range(rounds):
-        for path in paths:
-            started = time.perf_counter()
-            _get(base + path)
-            samples.append((time.perf_counter() - started) * 1000)
-    return summarize(samples).as_dict()
+        for n in range(longest):
+            for name, group in paths.items():
+                if n < len(group):
+                    started = time.perf_counter()
+                    _get(base + group[n])
+                    samples[name].append((time.perf_counter() - started) * 1000)
+    return {name: summarize(s).as_dict() if s else None for name, s in samples.items()}
 
 
 def _get(url: str) -> None:

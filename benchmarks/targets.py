@@ -19,7 +19,8 @@ FTS_RATIO_MAX = 3.0
 COLD_SEARCH_S = 0.4
 COLD_SEARCH_MIB = 150.0
 REUSE_BUILD_RATIO = 1.25  # build with reuse detection / without
-REUSE_ADD_S = 0.30  # 1.5x the add of before reuse
+REUSE_ADD_S = 0.30  # 1.5x the add of before reuse (0.20 s)
+REUSE_ADD_RATIO = 1.5  # the same, against this run's add with reuse switched off
 PERMALINK_P50_MS = 15.0
 COMPARE_P50_MS = 50.0
 TREND_SEARCH_RATIO = 1.0  # /api/trend p50 / /api/search p50 of the same queries
@@ -155,8 +156,13 @@ def reuse_checks(c: dict[str, Any] | None) -> list[Check]:
         return None if found is None else float(found["median"])
 
     ratio = _ratio(with_reuse, without) if figures else None
+    add_without = figures.get("add_without", {}).get("median")
+    add_ratio = _ratio(None if add is None else float(add["median"]), add_without)
     return [
         _at_most(f"build with/without reuse ≤ {REUSE_BUILD_RATIO:g}×", ratio, 1.25, "×"),
+        _at_most(
+            f"add one document with/without reuse ≤ {REUSE_ADD_RATIO:g}×", add_ratio, 1.5, "×"
+        ),
         _at_most(
             f"add one document with reuse ≤ {REUSE_ADD_S:g} s",
             None if add is None else float(add["median"]) / 1000,

@@ -119,7 +119,7 @@ def test_reuse_step_measured_both_builds_and_the_pages(
     figures = tiny["reuse"]
     without = figures["build_without"]
     assert without["paragraphs"] == tiny["build"]["ours"]["paragraphs"] and without["seconds"] > 0
-    assert figures["add_without"]["median"] > 0
+    assert figures["add_without"]["median"] > 0 and figures["add_reuse_only"]["median"] > 0
     assert figures["links"] > 0, "the resampled corpus repeats paragraphs: some are linked"
     for page in ("permalink", "compare", "compare_largest", "trend", "search"):
         assert 0 < figures[page]["median"] <= figures[page]["p95"], page
