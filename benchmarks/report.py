@@ -345,6 +345,14 @@ def reuse_section(results: dict[str, Any]) -> list[str]:
         rows.append(
             (
                 c["name"],
+                "full build, CPU s",
+                secs(built["cpu_seconds"]),
+                secs(without["cpu_seconds"]),
+            )
+        )
+        rows.append(
+            (
+                c["name"],
                 "build, peak RSS MiB",
                 f"{built['peak_rss_mib']:.0f}",
                 f"{without['peak_rss_mib']:.0f}",
