@@ -61,6 +61,7 @@ def build(
     return {
         "runs": runs,
         "seconds": seconds.median,
+        "cpu_seconds": summarize([r["cpu_seconds"] for r in reports]).median,
         "seconds_p95": seconds.p95,
         "paragraphs": paragraphs,
         "rate": paragraphs / seconds.median if seconds.median else 0.0,

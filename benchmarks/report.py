@@ -25,6 +25,7 @@ SECTIONS = (
     "## Hit counts",
     "## Where our time goes",
     "## Meaning-level search",
+    "## Following a formulation (reuse, compare, trend)",
     "## Skipped",
 )
 
@@ -331,6 +332,80 @@ def dense_section(results: dict[str, Any]) -> list[str]:
     return [*lines, *table(("search", "recall@10", "p50 ms", "p95 ms"), rows)]
 
 
+def reuse_section(results: dict[str, Any]) -> list[str]:
+    heading = SECTIONS[-2]
+    corpora = [c for c in results["corpora"] if c.get("reuse")]
+    if not corpora:
+        return [heading, "", "Not measured (our engine not run, or --no-reuse).", ""]
+    rows = []
+    for c in corpora:
+        r, built = c["reuse"], c["build"]["ours"]
+        add, without = c.get("add", {}).get("ours"), r["build_without"]
+        rows.append((c["name"], "full build, s", secs(built["seconds"]), secs(without["seconds"])))
+        rows.append(
+            (
+                c["name"],
+                "full build, CPU s",
+                secs(built["cpu_seconds"]),
+                secs(without["cpu_seconds"]),
+            )
+        )
+        rows.append(
+            (
+                c["name"],
+                "build, peak RSS MiB",
+                f"{built['peak_rss_mib']:.0f}",
+                f"{without['peak_rss_mib']:.0f}",
+            )
+        )
+        rows.append(
+            (
+                c["name"],
+                "add one document, p50 ms",
+                ms(add["median"]) if add else "–",
+                ms(r["add_without"]["median"]),
+            )
+        )
+        rows.append(
+            (
+                c["name"],
+                "reuse.update alone for that document, p50 ms",
+                ms(r["add_reuse_only"]["median"]),
+                "",
+            )
+        )
+        for key, label in _REUSE_PAGES:
+            f = r.get(key)
+            shown = f"{ms(f['median'])} / {ms(f['p95'])}" if f else "–"
+            rows.append((c["name"], f"{label} p50 / p95 ms", shown, ""))
+    sizes = "; ".join(
+        f"{c['name']}: {c['reuse']['links']} linked paragraphs timed, compared documents of "
+        f"{_span(c['reuse']['compare_sizes'])} paragraphs, largest pair "
+        f"{_span(c['reuse']['compare_largest_sizes'])}"
+        for c in corpora
+    )
+    note = (
+        "Our engine built again with `SEARCHAPP_REUSE=0` (in its own process) and a document "
+        "added to that index with it off; then the index with reuse served in-process "
+        f"(Werkzeug, one request at a time) and each page requested in turn ({sizes})."
+    )
+    head = ("size", "measure", "with reuse", "without")
+    return [heading, "", note, "", *table(head, rows)]
+
+
+_REUSE_PAGES = (
+    ("permalink", "permalink page of a linked paragraph"),
+    ("compare", "/api/compare, ~100-paragraph documents"),
+    ("compare_largest", "/api/compare, the two largest documents"),
+    ("trend", "/api/trend"),
+    ("search", "/api/search (same queries)"),
+)
+
+
+def _span(sizes: list[int]) -> str:
+    return f"{min(sizes)}–{max(sizes)}" if sizes else "–"
+
+
 def skipped_section(results: dict[str, Any]) -> list[str]:
     skipped = results.get("skipped") or ["nothing"]
     return [SECTIONS[-1], "", *(f"- {reason}" for reason in skipped), ""]
@@ -352,6 +427,7 @@ def render(results: dict[str, Any], plot: str | None) -> str:
         profile_section(results),
         dense_section(results),
         typesense_bench.render(results.get("typesense")),
+        reuse_section(results),
         skipped_section(results),
     ]
     return "\n".join(line for part in parts for line in part)

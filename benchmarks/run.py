@@ -34,6 +34,7 @@ from benchmarks import (
     plot,
     profiling,
     report,
+    reuse_bench,
     typesense_bench,
 )
 from benchmarks.corpora import Corpus, SourceDoc
@@ -107,6 +108,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--no-peers", action="store_true")
     p.add_argument("--no-ours", action="store_true")
     p.add_argument("--no-dense", action="store_true", help="skip the meaning-level figures")
+    p.add_argument("--no-reuse", action="store_true", help="skip the reuse/compare/trend step")
     p.add_argument(
         "--engine",
         choices=("embedded", "typesense"),
@@ -227,8 +229,23 @@ def bench_corpus(run: Run, name: str, engines: list[str], primary: bool) -> dict
         if "ours" in engines and run.args.profile_rounds > 0:
             index = index_path(run.args.work, corpus, "ours")
             run.results["profile"] = profile_step(index, run.args.profile_rounds)
+    if "ours" in engines and not run.args.no_reuse:
+        reuse_step(run, result, corpus, jsonl, pool)
     add_step(run, result, corpus, engines, pool)
     return result
+
+
+def reuse_step(
+    run: Run, result: dict[str, Any], corpus: Corpus, jsonl: Path, pool: list[str]
+) -> None:
+    log(f"{corpus.name}: reuse: build and add without it, reuse pages over HTTP")
+    index = index_path(run.args.work, corpus, "ours")
+    try:
+        result["reuse"] = reuse_bench.corpus_step(run.args, corpus, jsonl, index, pool)
+    except (RuntimeError, OSError, subprocess.SubprocessError) as exc:
+        run.skip(f"reuse on {corpus.name}: {exc}")
+        return
+    log(f"{corpus.name}: reuse {json.dumps(result['reuse'])}")
 
 
 def within_budget(run: Run, engine: str, paragraphs: int, name: str) -> bool:

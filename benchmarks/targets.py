@@ -18,6 +18,12 @@ GROWTH_MAX = 3.0
 FTS_RATIO_MAX = 3.0
 COLD_SEARCH_S = 0.4
 COLD_SEARCH_MIB = 150.0
+REUSE_BUILD_RATIO = 1.25  # build with reuse detection / without
+REUSE_ADD_S = 0.30  # 1.5x the add of before reuse (0.20 s)
+REUSE_ADD_RATIO = 1.5  # the same, against this run's add with reuse switched off
+PERMALINK_P50_MS = 15.0
+COMPARE_P50_MS = 50.0
+TREND_SEARCH_RATIO = 1.0  # /api/trend p50 / /api/search p50 of the same queries
 
 
 @dataclass(frozen=True)
@@ -139,6 +145,45 @@ def cold_checks(c: dict[str, Any] | None) -> list[Check]:
     ]
 
 
+def reuse_checks(c: dict[str, Any] | None) -> list[Check]:
+    figures = (c or {}).get("reuse") or {}
+    # CPU seconds: the wall times of two builds minutes apart on a shared machine differ
+    # by more than reuse costs (192 and 114 s for the same build, measured).
+    with_reuse = (c or {}).get("build", {}).get("ours", {}).get("cpu_seconds")
+    without = figures.get("build_without", {}).get("cpu_seconds")
+    add = (c or {}).get("add", {}).get("ours") if figures else None
+
+    def p50(key: str) -> float | None:
+        found = figures.get(key)
+        return None if found is None else float(found["median"])
+
+    ratio = _ratio(with_reuse, without) if figures else None
+    add_without = figures.get("add_without", {}).get("median")
+    add_ratio = _ratio(None if add is None else float(add["median"]), add_without)
+    return [
+        _at_most(f"build with/without reuse (CPU s) ≤ {REUSE_BUILD_RATIO:g}×", ratio, 1.25, "×"),
+        _at_most(
+            f"add one document with/without reuse ≤ {REUSE_ADD_RATIO:g}×", add_ratio, 1.5, "×"
+        ),
+        _at_most(
+            f"add one document with reuse ≤ {REUSE_ADD_S:g} s",
+            None if add is None else float(add["median"]) / 1000,
+            REUSE_ADD_S,
+            "s",
+        ),
+        _at_most(f"permalink page p50 ≤ {PERMALINK_P50_MS:g} ms", p50("permalink"), 15.0, "ms"),
+        _at_most(
+            f"/api/compare ~100 paragraphs p50 ≤ {COMPARE_P50_MS:g} ms", p50("compare"), 50.0, "ms"
+        ),
+        _at_most(
+            "/api/trend p50 ≤ /api/search p50 (same queries)",
+            _ratio(p50("trend"), p50("search")),
+            TREND_SEARCH_RATIO,
+            "×",
+        ),
+    ]
+
+
 def evaluate(results: dict[str, Any]) -> list[Check]:
     c = primary(results)
     return [
@@ -148,4 +193,5 @@ def evaluate(results: dict[str, Any]) -> list[Check]:
         *build_checks(c),
         *add_checks(results, c),
         *growth_checks(results),
+        *reuse_checks(c),
     ]

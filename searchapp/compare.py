@@ -113,33 +113,53 @@ def align(
         i, j = at_a.get(pa), at_b.get(pb)
         if i is not None and j is not None and i not in match_a and j not in match_b:
             match_a[i], match_b[j] = j, i
+    in_a: dict[int, list[tuple[int, float]]] = defaultdict(list)  # j -> (i, b_j within a_i)
+    in_b: dict[int, list[tuple[int, float]]] = defaultdict(list)  # i -> (j, a_i within b_j)
+    for (i, j), share in scores.b_in_a.items():
+        in_a[j].append((i, share))
+        in_b[i].append((j, scores.a_in_b[(i, j)]))
     split_from: dict[int, int] = {}  # j -> i: b_j is a piece of a_i
     for j in range(len(b)):
         if j not in match_b:
-            best = _best((i, scores.b_in_a[(i, jj)]) for i, jj in scores.b_in_a if jj == j)
+            best = _best(in_a[j])
             if best is not None and best[1] >= settings.contained:
                 split_from[j] = best[0]
-    merged_into: dict[int, int] = {}  # i -> j: a_i went into b_j
+    merged_into: dict[int, list[int]] = defaultdict(list)  # j -> the a_i that went into b_j
     pieces = set(split_from.values())
     for i in range(len(a)):
         if i not in match_a and i not in pieces:
-            best = _best((j, scores.a_in_b[(ii, j)]) for ii, j in scores.a_in_b if ii == i)
+            best = _best(in_b[i])
             if best is not None and best[1] >= settings.contained:
-                merged_into[i] = best[0]
+                merged_into[best[0]].append(i)
     pairs: list[tuple[int | None, Pair]] = []  # (index in a, pair), in b's order
     for j, para in enumerate(b):
         i = match_b.get(j, split_from.get(j))
-        pairs.append((i, _pair(a[i] if i is not None else None, para, wa, wb, i, j)))
-        for k in sorted(k for k, jj in merged_into.items() if jj == j):
-            pairs.append((k, _pair(a[k], para, wa, wb, k, j)))
-    placed = set(match_a) | pieces | set(merged_into)
-    for i in range(len(a)):
-        if i not in placed:
-            at = max(
-                (n + 1 for n, (k, _) in enumerate(pairs) if k is not None and k < i), default=0
-            )
-            pairs.insert(at, (i, Pair("dropped", a[i], None, None, diff_html(a[i].text, ""))))
-    return [p for _, p in pairs]
+        pairs.append((i, _pair(a[i] if i is not None else None, para, wa, wb, i, j, scores)))
+        for k in merged_into.get(j, ()):
+            pairs.append((k, _pair(a[k], para, wa, wb, k, j, scores)))
+    placed = set(match_a) | pieces | {i for merged in merged_into.values() for i in merged}
+    return _with_dropped(pairs, [i for i in range(len(a)) if i not in placed], a)
+
+
+def _with_dropped(
+    pairs: list[tuple[int | None, Pair]], dropped: list[int], a: list[ParagraphRow]
+) -> list[Pair]:
+    """`pairs` with each dropped paragraph of `a` after the last pair of an earlier paragraph
+    of `a` (at the top if none): one pass, the pairs and the dropped both in order."""
+    out: list[Pair] = []
+    before: list[list[Pair]] = [[] for _ in range(len(pairs) + 1)]  # slot n: after n pairs
+    last = [0] * (len(a) + 1)  # last[i]: how many pairs precede the slot for a dropped a_i
+    for n, (k, _) in enumerate(pairs):
+        if k is not None:
+            last[k + 1] = max(last[k + 1], n + 1)
+    for i in range(1, len(a) + 1):
+        last[i] = max(last[i], last[i - 1])
+    for i in dropped:
+        before[last[i]].append(Pair("dropped", a[i], None, None, diff_html(a[i].text, "")))
+    for n, (_, pair) in enumerate(pairs):
+        out += before[n]
+        out.append(pair)
+    return out + before[len(pairs)]
 
 
 def _best(options: Iterable[tuple[int, float]]) -> tuple[int, float] | None:
@@ -153,12 +173,14 @@ def _pair(
     wb: list[list[str]],
     i: int | None,
     j: int,
+    scores: _Scores,
 ) -> Pair:
     if old is None or i is None:
         return Pair("added", None, new, None, diff_html("", new.text))
     if wa[i] == wb[j]:
         return Pair("same", old, new, 1.0, diff_html(old.text, new.text))
-    value = round(similarity(wa[i], wb[j]), 4)
+    found = scores.ratio.get((i, j))
+    value = round(similarity(wa[i], wb[j]) if found is None else found, 4)
     return Pair("changed", old, new, value, diff_html(old.text, new.text))
 
 

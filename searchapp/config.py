@@ -101,6 +101,17 @@ class ReuseSettings:
 REUSE = ReuseSettings()
 
 
+def reuse_enabled() -> bool:
+    """`SEARCHAPP_REUSE=0` switches reuse detection off, read at each index run: the run
+    keeps no band keys and no links (permalinks then list none), and the first run with it
+    on again computes every link."""
+    return _env_on("SEARCHAPP_REUSE")
+
+
+def _env_on(name: str) -> bool:
+    return os.environ.get(name, "1").strip().lower() not in {"0", "off", "false"}
+
+
 @dataclass(frozen=True)
 class Settings:
     documents: Path
@@ -203,6 +214,6 @@ class DenseSettings:
 
 def dense_settings() -> DenseSettings:
     """Read at each use, so that the switch needs no restart of a one-shot command."""
-    enabled = os.environ.get("SEARCHAPP_DENSE", "1").strip().lower() not in {"0", "off", "false"}
+    enabled = _env_on("SEARCHAPP_DENSE")
     fusion = os.environ.get("SEARCHAPP_FUSION", "").strip().lower()
     return DenseSettings(enabled, fusion if fusion in FUSIONS else DenseSettings.fusion)

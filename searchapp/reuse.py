@@ -16,18 +16,20 @@ links were computed with are recorded; when they change, `update` recomputes eve
 
 from __future__ import annotations
 
+import json
 import re
 import sqlite3
 import zlib
+from array import array
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import asdict, dataclass
 from difflib import SequenceMatcher
-from itertools import islice, pairwise
+from itertools import pairwise
 
 import numpy as np
 
-from searchapp.config import REUSE, ReuseSettings
+from searchapp.config import REUSE, ReuseSettings, reuse_enabled
 from searchapp.registry import DocumentRow, ParagraphRow, Registry
 from searchapp.wording import words
 
@@ -52,18 +54,24 @@ CREATE TABLE IF NOT EXISTS reuse_settings (
     id INTEGER PRIMARY KEY CHECK (id = 1),
     settings TEXT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS reuse_hashing (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    hashing TEXT NOT NULL
+);
 """
 
 SENTENCE_END = re.compile(r"(?<=[.!?;])\s+")
 # Share of the shorter paragraph's word pairs, per unit of similarity threshold, that a pair
 # of paragraphs at the threshold keeps at the least (a light edit breaks two pairs a word).
 PAIRS_AT_THRESHOLD = 0.7
-SQL_CHUNK = 500  # host parameters per statement, well below SQLite's limit
 # Odd 64-bit multipliers that fold a band's rows into one key (uint64 arithmetic wraps).
 _FOLD = np.array(
     [0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9, 0xD6E8FEB86659FD93],
     dtype=np.uint64,
 )
+# MurmurHash3's 32-bit finalizer (shift, multiplier, shift, multiplier, shift): datasketch's
+# "affine32" scheme mixes every input hash with it before its permutations.
+_FMIX32 = (16, 0x85EBCA6B, 13, 0xC2B2AE35, 16)
 
 
 @dataclass(frozen=True)
@@ -83,17 +91,46 @@ def _computed_with(settings: ReuseSettings) -> str:
     return repr(sorted(fields.items()))
 
 
+@dataclass(frozen=True)
+class Hashing:
+    """What the band keys are computed with: the bands × rows datasketch picks as best
+    separating pairs around `lsh_threshold`, and its MinHash permutations (a, b). Kept in
+    the registry with the keys: they stay the keys' own whatever datasketch version runs
+    next, and adding a document needs no datasketch import (SciPy with it: 0.6 s)."""
+
+    bands: int
+    rows: int
+    a: tuple[int, ...]
+    b: tuple[int, ...]
+
+    @classmethod
+    def from_datasketch(cls, settings: ReuseSettings) -> Hashing:
+        from datasketch import MinHash, MinHashLSH
+
+        lsh = MinHashLSH(threshold=settings.lsh_threshold, num_perm=settings.num_perm)
+        a, b = MinHash(num_perm=settings.num_perm, hashfunc=zlib.crc32).permutations
+        return cls(lsh.b, lsh.r, tuple(a.tolist()), tuple(b.tolist()))
+
+    @classmethod
+    def from_json(cls, text: str) -> Hashing:
+        fields = json.loads(text)
+        return cls(fields["bands"], fields["rows"], tuple(fields["a"]), tuple(fields["b"]))
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self))
+
+
 class Detector:
     """Signatures, band keys and checked candidates under one set of settings."""
 
-    def __init__(self, settings: ReuseSettings = REUSE) -> None:
-        # datasketch imports SciPy (0.6 s): only indexing pays for it, never a search.
-        from datasketch import MinHashLSH
-
+    def __init__(self, settings: ReuseSettings = REUSE, hashing: Hashing | None = None) -> None:
         self.settings = settings
-        # datasketch picks the bands × rows that best separate pairs around the threshold.
-        lsh = MinHashLSH(threshold=settings.lsh_threshold, num_perm=settings.num_perm)
-        self.bands, self.rows = lsh.b, lsh.r
+        self.hashing = hashing or Hashing.from_datasketch(settings)
+        self.bands, self.rows = self.hashing.bands, self.hashing.rows
+        # `signatures` applies the permutations to a whole document at once, as
+        # MinHash.update_batch would one sentence at a time.
+        self._a = np.array(self.hashing.a, dtype=np.uint32)
+        self._b = np.array(self.hashing.b, dtype=np.uint32)
         self.boilerplate = {" ".join(words(b)) for b in settings.boilerplate}
 
     def eligible(self, tokens: list[str]) -> bool:
@@ -114,41 +151,68 @@ class Detector:
 
     def keys(self, units: Sequence[list[str]]) -> np.ndarray:
         """One row of band keys (int64) per unit."""
-        from datasketch import MinHash
-
-        # crc32 rather than datasketch's default sha1: as good for shingles, several times
-        # cheaper, and stable across processes (the keys are stored).
-        hashes = MinHash.bulk(
-            [self.shingles(t) for t in units], num_perm=self.settings.num_perm, hashfunc=zlib.crc32
-        )
-        signatures = np.stack([m.hashvalues.astype(np.uint64) for m in hashes])
-        used = signatures[:, : self.bands * self.rows].reshape(len(hashes), self.bands, self.rows)
+        signatures = self.signatures(units).astype(np.uint64)
+        used = signatures[:, : self.bands * self.rows].reshape(len(units), self.bands, self.rows)
         folded = (used * _FOLD[: self.rows]).sum(axis=2, dtype=np.uint64)
         folded ^= np.arange(self.bands, dtype=np.uint64) * _FOLD[-1]
         return folded.view(np.int64)
 
-    def matches(self, tokens: list[str], others: list[str]) -> float | None:
+    def signatures(self, units: Sequence[list[str]]) -> np.ndarray:
+        """Each unit's MinHash (uint32, num_perm values), equal to datasketch's
+        `MinHash(num_perm, hashfunc=zlib.crc32)` updated with its shingles, but for all the
+        units in one NumPy pass: a MinHash object per sentence cost a fifth of the build.
+        crc32 rather than datasketch's default sha1: as good for shingles, several times
+        cheaper, and stable across processes (the keys are stored)."""
+        shingles = [self.shingles(t) for t in units]
+        counts = np.fromiter((len(s) for s in shingles), dtype=np.int64, count=len(shingles))
+        hashed = np.fromiter(
+            (zlib.crc32(s) for unit in shingles for s in unit), dtype=np.uint32, count=counts.sum()
+        )
+        s1, m1, s2, m2, s3 = _FMIX32
+        hashed ^= hashed >> s1
+        hashed *= np.uint32(m1)
+        hashed ^= hashed >> s2
+        hashed *= np.uint32(m2)
+        hashed ^= hashed >> s3
+        permuted = hashed[:, None] * self._a[None, :] + self._b[None, :]  # wraps mod 2**32
+        starts = np.concatenate(([0], np.cumsum(counts)[:-1]))
+        return np.minimum.reduceat(permuted, starts, axis=0)
+
+    def matches(self, tokens: Sequence[Hashable], others: Sequence[Hashable]) -> float | None:
         """The similarity of two paragraphs if they are the same formulation (similar
         enough, or sharing a long enough passage), else None."""
-        if not self._may_match(tokens, others):
+        close, long_run = self._may_match(tokens, others)
+        if not (close or long_run):
             return None
         matcher = SequenceMatcher(None, tokens, others, autojunk=False)
         value = matcher.ratio()
         if value >= self.settings.threshold:
             return value
+        if not long_run:
+            return None
         run = matcher.find_longest_match(0, len(tokens), 0, len(others)).size
         return value if run >= self.settings.shared_words else None
 
-    def _may_match(self, tokens: list[str], others: list[str]) -> bool:
-        """A cheap necessary condition, on shared word pairs: most candidates the LSH brings
-        up share a stock phrase only, and difflib costs a hundred times more than this."""
+    def _may_match(
+        self, tokens: Sequence[Hashable], others: Sequence[Hashable]
+    ) -> tuple[bool, bool]:
+        """Cheap conditions on shared word pairs: (worth difflib's ratio, may share a run of
+        `shared_words`, a necessary condition). Most candidates the LSH brings up share a
+        stock phrase only, and difflib costs a hundred times more than this."""
         ours, theirs = set(pairwise(tokens)), set(pairwise(others))
         shared = len(ours & theirs)
-        # A run of `shared_words` words holds that many pairs less one; a pair of paragraphs
-        # at `threshold` shares most of the shorter one's word pairs.
-        if shared >= self.settings.shared_words - 1:
-            return True
-        return shared >= PAIRS_AT_THRESHOLD * self.settings.threshold * min(len(ours), len(theirs))
+        # A pair of paragraphs at `threshold` shares most of the shorter one's word pairs.
+        close = shared >= PAIRS_AT_THRESHOLD * self.settings.threshold * min(len(ours), len(theirs))
+        if not close and shared < self.settings.shared_words - 1:
+            return False, False  # too few shared pairs for a long run either
+        # A run of `shared_words` words is that many word pairs less one, all shared and
+        # one after the other (the count of distinct shared pairs can be lower: a run may
+        # repeat a pair).
+        streak = longest = 0
+        for pair in pairwise(tokens):
+            streak = streak + 1 if pair in theirs else 0
+            longest = max(longest, streak)
+        return True, longest >= self.settings.shared_words - 1
 
 
 def ensure(db: sqlite3.Connection) -> None:
@@ -166,20 +230,36 @@ def update(
 ) -> None:
     """Inside the registry transaction: drop the links of the `removed` documents and of the
     `added` ones' previous versions, then link each added document (seq, paragraphs) with
-    the rest. With changed settings, every live document's links are recomputed instead."""
-    detector = detector or Detector()
+    the rest. With changed settings, every live document's links are recomputed instead;
+    switched off (`reuse_enabled`), the tables are emptied."""
     ensure(db)
-    wanted = _computed_with(detector.settings)
-    row = db.execute("SELECT settings FROM reuse_settings").fetchone()
-    if row is None or row[0] != wanted:
+    if not reuse_enabled():
+        for table in ("reuse_bands", "reuse_links", "reuse_settings", "reuse_hashing"):
+            db.execute(f"DELETE FROM {table}")  # nothing stale left for a later run to trust
+        return
+    settings = detector.settings if detector else REUSE
+    wanted = _computed_with(settings)
+    row = db.execute(
+        "SELECT s.settings, h.hashing FROM reuse_settings s LEFT JOIN reuse_hashing h"
+    ).fetchone()
+    current = row is not None and row[0] == wanted
+    if detector is None:
+        stored = Hashing.from_json(row[1]) if current and row[1] is not None else None
+        detector = Detector(settings, stored)
+    if not current:
         db.execute("DELETE FROM reuse_bands")
         db.execute("DELETE FROM reuse_links")
         db.execute("INSERT OR REPLACE INTO reuse_settings VALUES (1, ?)", (wanted,))
         added = list(_live(db))
+    if not current or row[1] is None:  # (an index of before: its keys are datasketch's)
+        db.execute(
+            "INSERT OR REPLACE INTO reuse_hashing VALUES (1, ?)", (detector.hashing.to_json(),)
+        )
     for seq in [s for s, _ in added] + list(removed):
         _forget(db, seq)
+    known = _Words(db, added)
     for seq, paragraphs in added:
-        _link(db, detector, seq, paragraphs)
+        _link(db, detector, known, seq, paragraphs)
 
 
 def _live(db: sqlite3.Connection) -> Iterable[tuple[int, list[ParagraphRow]]]:
@@ -197,8 +277,46 @@ def _forget(db: sqlite3.Connection, seq: int) -> None:
     db.execute("DELETE FROM reuse_links WHERE other_seq = ?", (seq,))
 
 
+class _Words:
+    """The words of each paragraph one `update` compares, split once and kept as small
+    ints: in a full build a paragraph is the candidate of many later ones, and reading and
+    splitting it again each time was a third of the reuse step. The paragraphs being added
+    are at hand; the stored ones are read in one statement per added document."""
+
+    def __init__(self, db: sqlite3.Connection, added: Sequence[tuple[int, list[ParagraphRow]]]):
+        self.db = db
+        self.texts = {(seq, p.pid): p.text for seq, paragraphs in added for p in paragraphs}
+        self.ids: dict[str, int] = {}
+        self.split: dict[tuple[int, int], array] = {}
+
+    def of(self, key: tuple[int, int]) -> array:
+        found = self.split.get(key)
+        if found is None:
+            ids = self.ids
+            tokens = [ids.setdefault(w, len(ids)) for w in words(self.texts.pop(key))]
+            found = self.split[key] = array("i", tokens)
+        return found
+
+    def read(self, keys: Iterable[tuple[int, int]]) -> None:
+        """Fetches the stored paragraphs among `keys` not yet at hand."""
+        missing = [k for k in keys if k not in self.split and k not in self.texts]
+        if not missing:
+            return
+        rows = self.db.execute(
+            "SELECT d.seq, p.pid, p.text FROM json_each(?) w"
+            " JOIN documents d ON d.seq = json_extract(w.value, '$[0]')"
+            " JOIN paragraphs p ON p.doc_id = d.doc_id AND p.pid = json_extract(w.value, '$[1]')",
+            (json.dumps(missing),),
+        )
+        self.texts.update(((seq, pid), text) for seq, pid, text in rows)
+
+
 def _link(
-    db: sqlite3.Connection, detector: Detector, seq: int, paragraphs: list[ParagraphRow]
+    db: sqlite3.Connection,
+    detector: Detector,
+    known: _Words,
+    seq: int,
+    paragraphs: list[ParagraphRow],
 ) -> None:
     units, owner = [], []  # every hashed unit, and the paragraph (pid) it belongs to
     for p in paragraphs:
@@ -214,56 +332,31 @@ def _link(
     for key, pid in bands:
         wanting[key].add(pid)
     members: dict[int, list[tuple[int, int]]] = defaultdict(list)  # key -> (seq, pid) stored
-    for chunk in _chunks(list(wanting), SQL_CHUNK):
-        marks = ",".join("?" * len(chunk))
-        for key, other_seq, other_pid in db.execute(
-            f"SELECT key, seq, pid FROM reuse_bands WHERE key IN ({marks})", chunk
-        ):
-            members[key].append((other_seq, other_pid))
+    for key, other_seq, other_pid in db.execute(
+        "SELECT key, seq, pid FROM reuse_bands WHERE key IN (SELECT value FROM json_each(?))",
+        (json.dumps(list(wanting)),),
+    ):
+        members[key].append((other_seq, other_pid))
     candidates: dict[tuple[int, int], set[int]] = defaultdict(set)  # (seq, pid) -> our pids
     for key, found in members.items():
         if len(found) < detector.settings.max_bucket:  # else a stock phrase: no evidence
             for other in found:
                 candidates[other] |= wanting[key]
-    ours = {p.pid: words(p.text) for p in paragraphs}
+    known.read(candidates)
     links = []
-    for (other_seq, other_pid), text in _texts(db, candidates):
-        other = words(text)
-        for pid in candidates[(other_seq, other_pid)]:
-            value = detector.matches(ours[pid], other)
+    for other_key, pids in candidates.items():
+        if other_key not in known.texts and other_key not in known.split:
+            continue  # a stale key of a paragraph no longer stored
+        other = known.of(other_key)
+        for pid in pids:
+            value = detector.matches(known.of((seq, pid)), other)
             if value is not None:
                 value = round(value, 4)
-                links += [(seq, pid, other_seq, other_pid, value)]
-                links += [(other_seq, other_pid, seq, pid, value)]
+                links += [(seq, pid, *other_key, value), (*other_key, seq, pid, value)]
     db.executemany("INSERT OR REPLACE INTO reuse_links VALUES (?, ?, ?, ?, ?)", links)
     db.executemany(
         "INSERT INTO reuse_bands VALUES (?, ?, ?)", [(key, seq, pid) for key, pid in bands]
     )
-
-
-def _texts(
-    db: sqlite3.Connection, wanted: Iterable[tuple[int, int]]
-) -> Iterable[tuple[tuple[int, int], str]]:
-    """The text of each (seq, pid), a statement per document."""
-    by_doc: dict[int, list[int]] = defaultdict(list)
-    for seq, pid in wanted:
-        by_doc[seq].append(pid)
-    for seq, pids in by_doc.items():
-        for chunk in _chunks(pids, SQL_CHUNK):
-            marks = ",".join("?" * len(chunk))
-            rows = db.execute(
-                "SELECT p.pid, p.text FROM paragraphs p JOIN documents d ON d.doc_id = p.doc_id"
-                f" WHERE d.seq = ? AND p.pid IN ({marks})",
-                [seq, *chunk],
-            )
-            for pid, text in rows:
-                yield (seq, pid), text
-
-
-def _chunks(items: list, size: int) -> Iterable[list]:
-    it = iter(items)
-    while chunk := list(islice(it, size)):
-        yield chunk
 
 
 # -- reading ---------------------------------------------------------------------------------

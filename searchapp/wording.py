@@ -33,7 +33,14 @@ def _tokens(text: str) -> tuple[list[str], list[str]]:
     """The text's whitespace-separated tokens as written, and the key each is compared by
     (lower-cased, punctuation dropped), so that "peace," and "Peace" are the same word."""
     shown = text.split()
-    return shown, [" ".join(words(t)) or t for t in shown]
+    return shown, [_key(t) for t in shown]
+
+
+def _key(token: str) -> str:
+    lowered = token.lower()
+    # Most tokens are one plain word: themselves lower-cased, without the regex (a compare
+    # of two long documents splits tens of thousands of tokens).
+    return lowered if lowered.isalnum() else " ".join(WORD.findall(lowered)) or token
 
 
 def diff_html(old: str, new: str) -> str:

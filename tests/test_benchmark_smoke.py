@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from benchmarks import report, run
+from benchmarks import report, reuse_bench, run
 from benchmarks.queries import BROAD, MIXES
 
 REPO_RESULTS = Path(__file__).resolve().parent.parent / "benchmarks" / "RESULTS.md"
@@ -109,3 +109,19 @@ def test_meaning_level_figures_are_sane(tiny_run: tuple[dict[str, Any], str, Pat
     assert ann["paragraphs"] == 2000
     assert all(0 <= f["recall_at_10"] <= 1 for f in ann["hnsw"].values())
     assert "HNSW ef=" in text and "full build without" in text
+
+
+def test_reuse_step_measured_both_builds_and_the_pages(
+    tiny_run: tuple[dict[str, Any], str, Path],
+) -> None:
+    results, text, _ = tiny_run
+    (tiny,) = results["corpora"]
+    figures = tiny["reuse"]
+    without = figures["build_without"]
+    assert without["paragraphs"] == tiny["build"]["ours"]["paragraphs"] and without["seconds"] > 0
+    assert figures["add_without"]["median"] > 0 and figures["add_reuse_only"]["median"] > 0
+    assert figures["links"] > 0, "the resampled corpus repeats paragraphs: some are linked"
+    for page in ("permalink", "compare", "compare_largest", "trend", "search"):
+        assert 0 < figures[page]["median"] <= figures[page]["p95"], page
+    assert len(figures["compare_sizes"]) == 2 * reuse_bench.COMPARE_PAIRS
+    assert "## Following a formulation" in text and "build with/without reuse" in text

@@ -6,11 +6,15 @@ from __future__ import annotations
 import json
 import shutil
 import sqlite3
+import subprocess
+import sys
+import zlib
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from datasketch import MinHash
 from spec import PARAGRAPH_KEYS, REUSE_KEYS
 
 from searchapp import reuse
@@ -20,6 +24,7 @@ from tests.conftest import serve
 from tests.helpers_index import (
     DOC_2002,
     DOC_2012,
+    cli_env,
     copy_seeds,
     index_folder,
     run_cli,
@@ -314,3 +319,61 @@ def test_compare_page_in_a_browser(browser: Any, edited_server: str) -> None:
             assert not [m for m in messages if "Content Security" in m]
         finally:
             context.close()
+
+
+def test_signatures_are_datasketchs_minhash() -> None:
+    """`Detector.signatures` hashes a whole document in one NumPy pass: it must give what
+    datasketch's MinHash gives sentence by sentence (the stored band keys depend on it)."""
+    detector = reuse.Detector()
+    seed = (Path(__file__).resolve().parents[1] / "documents").rglob("*.txt")
+    text = next(iter(sorted(seed))).read_text(encoding="utf-8")
+    units = [u for line in text.splitlines() for u in detector.units(line)][:40]
+    assert len(units) >= 10
+    expected = MinHash.bulk(
+        [detector.shingles(u) for u in units],
+        num_perm=detector.settings.num_perm,
+        hashfunc=zlib.crc32,
+    )
+    assert detector.signatures(units).tolist() == [m.hashvalues.tolist() for m in expected]
+
+
+def test_reuse_detection_can_be_switched_off(tmp_path: Path) -> None:
+    """SEARCHAPP_REUSE=0 (the benchmark's build "without reuse"): `searchapp index` keeps no
+    keys and no links; the next run with it on links what was indexed meanwhile too."""
+    docs = copy_seeds(tmp_path / "documents")
+    index = tmp_path / "index"
+    command = ("index", "--documents", str(docs), "--index", str(index))
+    off = cli_env(SEARCHAPP_REUSE="0")
+    assert run_cli(*command, env=off).returncode == 0
+    seed = [p.text for p in service(index).paragraphs(DOC_2002)]
+    write_document(docs / "copy.txt", [seed[0], seed[4]], dateline="Alphaville, 1 May 2020")
+    assert run_cli(*command, env=off).returncode == 0
+    db = sqlite3.connect(index / "registry.sqlite")
+    for table in ("reuse_bands", "reuse_links"):
+        assert db.execute(f"SELECT COUNT(*) FROM {table}").fetchone() == (0,), table
+    assert _json(index, DOC_2002, 1)["reuse"] == []
+    out = run_cli(*command)
+    assert out.returncode == 0, out.stderr
+    copy_id = next(d.doc_id for d in service(index).documents() if d.path == "copy.txt")
+    assert [r["doc_id"] for r in _json(index, DOC_2002, 1)["reuse"]] == [copy_id]
+
+
+def test_adding_a_document_reuses_the_stored_hashing(tmp_path: Path) -> None:
+    """The band keys' hashing is kept with them: a later add (a new process, as `searchapp
+    add` is) links the new document without importing datasketch (and SciPy with it)."""
+    docs = copy_seeds(tmp_path / "documents")
+    index = tmp_path / "index"
+    index_folder(docs, index)
+    seed = [p.text for p in service(index).paragraphs(DOC_2002)]
+    write_document(docs / "copy.txt", [seed[0], seed[4]], dateline="Alphaville, 1 May 2020")
+    script = (
+        "import sys; from pathlib import Path; from searchapp.indexer import update_index; "
+        f"update_index(Path({str(docs)!r}), Path({str(index)!r})); "
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('datasketch', 'scipy')))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=120, check=True
+    )
+    assert out.stdout.strip() == "[]"
+    copy_id = next(d.doc_id for d in service(index).documents() if d.path == "copy.txt")
+    assert [r["doc_id"] for r in _json(index, DOC_2002, 1)["reuse"]] == [copy_id]
