@@ -166,7 +166,7 @@ def test_markdown_with_front_matter(tmp_path: Path) -> None:
     doc = load_document(FIXTURES / "dfat-style-cablegram.md", FIXTURES)
     meta = doc.metadata
     assert doc.path == "dfat-style-cablegram.md"
-    assert meta.title == "CABLEGRAM TO CANBERRA"
+    assert meta.title == "Cablegram to Canberra"  # printed in capitals in the front matter
     assert meta.date == "1971-07-14"
     assert meta.kind == "cablegram"
     assert meta.place == "Peking"
