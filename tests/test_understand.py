@@ -135,6 +135,12 @@ def test_a_word_the_corpus_misspells_finds_the_commoner_spelling_too(tmp_path: P
     assert result["total"] > 50
     assert all(re.search(r"frame?work", h["text"], re.IGNORECASE) for h in result["hits"])
     assert any("framework" in n and "both were searched" in n for n in result["notices"])
+    # With a word the index does not know, the suggestion's results are shown instead: they
+    # search "framework" only, and no notice says otherwise.
+    out = run_cli("search", "framwork developmnet", "--index", str(index), "--json", env=env)
+    shown = json.loads(out.stdout)
+    assert shown["suggestion_used"] and shown["suggestion"] == "framework development"
+    assert not any("both were searched" in n for n in shown["notices"])
 
 
 def total(client: FlaskClient, q: str) -> int:

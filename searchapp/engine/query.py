@@ -87,6 +87,9 @@ class ParsedQuery:
     bare_parties: list[str] = field(default_factory=list)  # parties named as words (understand)
     words: list[str] = field(default_factory=list)  # the plain words, unstemmed (suggestions)
     notices: list[str] = field(default_factory=list)
+    # Said of the words searched as well as typed (understand's rare words): only true of this
+    # reading of the query, not of a suggestion searched instead.
+    also_searched: list[str] = field(default_factory=list)
     terms: int = 0  # leaf terms in the query: what bounds the engine's work
 
     def clauses(self) -> int:
@@ -470,7 +473,7 @@ def _add_understanding(parsed: ParsedQuery, understood: Understanding) -> None:
     parsed.should.extend(understood.clauses)
     parsed.bare_parties = understood.parties
     for typed, commoner in understood.also.items():
-        parsed.notices.append(
+        parsed.also_searched.append(
             f"“{typed}” is in few paragraphs and close to the far commoner “{commoner}”: "
             "both were searched."
         )
