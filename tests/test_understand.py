@@ -5,13 +5,16 @@ from __future__ import annotations
 
 import json
 import re
+from collections import Counter
 from pathlib import Path
 
 import pytest
 from flask.testing import FlaskClient
 from whoosh import query as wq
 
-from searchapp.engine.analysis import text_analyzer
+from searchapp.engine import vocabulary
+from searchapp.engine.analysis import index_term, text_analyzer
+from searchapp.engine.suggest import rare_word_correction
 from searchapp.engine.understand import MAX_CORRECTED, understand
 from tests.helpers_index import cli_env, run_cli
 
@@ -182,3 +185,41 @@ def test_understanding_is_bounded() -> None:
     found = understand(many, frozenset(), no_typos)
     assert len(found.clauses) == 8
     assert found.text.split()[0] == "Cuba"  # the rest are searched as plain words
+
+
+def test_only_a_slip_of_the_keys_from_a_far_commoner_spelling_is_a_rare_typo(
+    tmp_path: Path,
+) -> None:
+    counts = Counter(
+        {
+            "framwork": 1,
+            "framework": 60,
+            "profound": 60,
+            "propound": 1,
+            "persona": 1,
+            "person": 60,
+            "realisation": 1,
+            "realization": 60,
+            "comittee": 1,
+            "committee": 40,
+        }
+    )
+    vocabulary.save(tmp_path, counts, fresh=True, commit=1)
+    words = vocabulary.Vocabulary(tmp_path)
+    stems: Counter[str | None] = Counter()
+    for word, n in counts.items():
+        stems[index_term(word)] += n
+
+    class Reader:
+        def doc_frequency(self, fieldname: str, term: str) -> int:
+            return stems[term]
+
+    def rare(word: str) -> str | None:
+        return rare_word_correction(Reader(), words, word)  # type: ignore[arg-type]
+
+    assert rare("framwork") == "framework"  # a letter left out
+    assert rare("realisation") == "realization"  # British "s" for "z"
+    assert rare("propound") is None  # another letter inside: a word of its own
+    assert rare("persona") is None  # another last letter
+    assert rare("comittee") is None  # only 40 times as common
+    assert rare("framework") is None  # not rare
