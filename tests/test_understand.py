@@ -3,11 +3,22 @@ the engine's reading of a query and through the JSON API on the seeds."""
 
 from __future__ import annotations
 
+import json
+import re
+from collections import Counter
+from pathlib import Path
+
+import pytest
 from flask.testing import FlaskClient
 from whoosh import query as wq
 
-from searchapp.engine.analysis import text_analyzer
-from searchapp.engine.understand import understand
+from searchapp.engine import vocabulary
+from searchapp.engine.analysis import index_term, text_analyzer
+from searchapp.engine.suggest import rare_word_correction
+from searchapp.engine.understand import MAX_CORRECTED, understand
+from tests.helpers_index import cli_env, run_cli
+
+UNGDC = Path(__file__).resolve().parents[1].parent / "shared" / "corpora" / "ungdc-2015-2024"
 
 
 def _terms(q: wq.Query) -> set[str]:
@@ -69,6 +80,72 @@ def test_an_unknown_word_is_searched_as_the_word_it_is_a_typo_of() -> None:
     assert understand("Nagorno-Karabah", frozenset(), fixes.get).text == "Nagorno-Karabakh"
 
 
+def test_a_rare_word_is_searched_with_its_commoner_spelling_too() -> None:
+    commoner = {"framwork": "framework", "commited": "committed"}
+    found = understand("KEDO framwork", frozenset(), no_typos, commoner.get)
+    assert found.also == {"framwork": "framework"}
+    assert found.corrected == {}
+    # One clause holds both forms; the typed word is no longer a word of its own.
+    assert [_terms(c) for c in found.clauses] == [{"framwork", "framework"}]
+    assert found.text == "KEDO"
+    # A word with no commoner spelling, or one the index does not know, is not touched.
+    fixes = {"agreemnt": "agreement"}
+    plain = understand("agreemnt framework", frozenset(), fixes.get, commoner.get)
+    assert plain.also == {} and plain.clauses == [] and plain.text == "agreement framework"
+    # Forms that are one index term (the same stem) need no clause.
+    assert understand("commited", frozenset(), no_typos, commoner.get).clauses == []
+
+
+def test_rare_word_lookups_count_in_the_correction_budget() -> None:
+    asked: list[str] = []
+
+    def also(word: str) -> None:
+        asked.append(word)
+
+    words = [f"word{chr(97 + i)}xyz" for i in range(MAX_CORRECTED + 4)]
+    understand(" ".join(words), frozenset(), no_typos, also)
+    assert asked == words[:MAX_CORRECTED]
+
+
+@pytest.mark.corpus
+def test_a_word_the_corpus_misspells_finds_the_commoner_spelling_too(tmp_path: Path) -> None:
+    """Japan's 2017 speech writes "KEDO framwork": the index knows "framwork" from that one
+    paragraph, so before it was searched as typed and found nothing else."""
+    if not UNGDC.is_dir():
+        pytest.skip("no UN corpus")
+    typo_speech = UNGDC / "Session 72 - 2017" / "JPN_72_2017.txt"
+    docs = tmp_path / "documents"
+    docs.mkdir()
+    (docs / typo_speech.name).symlink_to(typo_speech)
+    # Speeches that write "framework" until more than RARE_RATIO paragraphs do.
+    lines = 0
+    for speech in sorted(UNGDC.glob("Session */*.txt")):
+        found = sum(1 for line in speech.open(encoding="utf-8") if "framework" in line.lower())
+        if found and speech != typo_speech:
+            (docs / speech.name).symlink_to(speech)
+            lines += found
+        if lines > 80:
+            break
+    env = cli_env(SEARCHAPP_DENSE="0")
+    index = tmp_path / "index"
+    built = run_cli("index", "--documents", str(docs), "--index", str(index), env=env, timeout=300)
+    assert built.returncode == 0, built.stderr
+    out = run_cli("search", "framwork", "--index", str(index), "--json", env=env)
+    assert out.returncode == 0, out.stderr
+    result = json.loads(out.stdout)
+    # The paragraph that writes it so comes first, then the others, and the user is told.
+    assert "KEDO framwork" in result["hits"][0]["text"]
+    assert result["total"] > 50
+    assert all(re.search(r"frame?work", h["text"], re.IGNORECASE) for h in result["hits"])
+    assert any("framework" in n and "both were searched" in n for n in result["notices"])
+    # With a word the index does not know, the suggestion's results are shown instead: they
+    # search "framework" only, and no notice says otherwise.
+    out = run_cli("search", "framwork developmnet", "--index", str(index), "--json", env=env)
+    shown = json.loads(out.stdout)
+    assert shown["suggestion_used"] and shown["suggestion"] == "framework development"
+    assert not any("both were searched" in n for n in shown["notices"])
+
+
 def total(client: FlaskClient, q: str) -> int:
     return int(client.get("/api/search", query_string={"q": q}).get_json()["total"])
 
@@ -108,3 +185,41 @@ def test_understanding_is_bounded() -> None:
     found = understand(many, frozenset(), no_typos)
     assert len(found.clauses) == 8
     assert found.text.split()[0] == "Cuba"  # the rest are searched as plain words
+
+
+def test_only_a_slip_of_the_keys_from_a_far_commoner_spelling_is_a_rare_typo(
+    tmp_path: Path,
+) -> None:
+    counts = Counter(
+        {
+            "framwork": 1,
+            "framework": 60,
+            "profound": 60,
+            "propound": 1,
+            "persona": 1,
+            "person": 60,
+            "realisation": 1,
+            "realization": 60,
+            "comittee": 1,
+            "committee": 40,
+        }
+    )
+    vocabulary.save(tmp_path, counts, fresh=True, commit=1)
+    words = vocabulary.Vocabulary(tmp_path)
+    stems: Counter[str | None] = Counter()
+    for word, n in counts.items():
+        stems[index_term(word)] += n
+
+    class Reader:
+        def doc_frequency(self, fieldname: str, term: str) -> int:
+            return stems[term]
+
+    def rare(word: str) -> str | None:
+        return rare_word_correction(Reader(), words, word)  # type: ignore[arg-type]
+
+    assert rare("framwork") == "framework"  # a letter left out
+    assert rare("realisation") == "realization"  # British "s" for "z"
+    assert rare("propound") is None  # another letter inside: a word of its own
+    assert rare("persona") is None  # another last letter
+    assert rare("comittee") is None  # only 40 times as common
+    assert rare("framework") is None  # not rare

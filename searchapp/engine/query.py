@@ -27,7 +27,7 @@ from whoosh.searching import Searcher
 
 from searchapp.corpus.parties import canonical_party
 from searchapp.engine.analysis import plain_words
-from searchapp.engine.suggest import unknown_word_correction
+from searchapp.engine.suggest import rare_word_correction, unknown_word_correction
 from searchapp.engine.understand import Understanding, is_plain, understand
 from searchapp.engine.vocabulary import Vocabulary
 
@@ -87,6 +87,9 @@ class ParsedQuery:
     bare_parties: list[str] = field(default_factory=list)  # parties named as words (understand)
     words: list[str] = field(default_factory=list)  # the plain words, unstemmed (suggestions)
     notices: list[str] = field(default_factory=list)
+    # Said of the words searched as well as typed (understand's rare words): only true of this
+    # reading of the query, not of a suggestion searched instead.
+    also_searched: list[str] = field(default_factory=list)
     terms: int = 0  # leaf terms in the query: what bounds the engine's work
 
     def clauses(self) -> int:
@@ -431,6 +434,7 @@ def parse(
             text,
             known_parties,
             lambda word: unknown_word_correction(searcher.reader(), vocabulary, word),
+            lambda word: rare_word_correction(searcher.reader(), vocabulary, word),
         )
         source = understood.text
 
@@ -468,6 +472,11 @@ def _add_understanding(parsed: ParsedQuery, understood: Understanding) -> None:
     paragraphs with all the words)."""
     parsed.should.extend(understood.clauses)
     parsed.bare_parties = understood.parties
+    for typed, commoner in understood.also.items():
+        parsed.also_searched.append(
+            f"“{typed}” is in few paragraphs and close to the far commoner “{commoner}”: "
+            "both were searched."
+        )
     parsed.min_should = 1 if parsed.should else 0
     if parsed.should:
         parsed.match = parsed.should[0] if len(parsed.should) == 1 else wq.Or(parsed.should)

@@ -331,7 +331,7 @@ class IndexSearcher:
                 alt = _run(snap, retry, *filters)
                 if alt.total:
                     alt.suggestion, alt.suggestion_used = suggestion, True
-                    alt.notices = parsed.notices
+                    alt.notices = [*parsed.notices, *retry.also_searched]
                     return alt
         return outcome
 
@@ -421,7 +421,8 @@ def _run(
         if stems and not hit.excerpt.marks:
             _match_elsewhere(hit, stems)
         page_hits.append(hit)
-    return Outcome(total, page_hits, facets, notices=[*parsed.notices, *notices], grouped=group)
+    notices = [*parsed.notices, *parsed.also_searched, *notices]
+    return Outcome(total, page_hits, facets, notices=notices, grouped=group)
 
 
 def _clause_counts(snap: _Snapshot, parsed: ParsedQuery) -> tuple[list[np.ndarray], np.ndarray]:

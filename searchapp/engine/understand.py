@@ -7,6 +7,10 @@ exact) is parsed:
   not drown the words that carry the content;
 - a word the index does not know, one or two edits from a common word it knows, is searched
   as that word (the typo is corrected in the ranking, not only offered as "did you mean");
+- a word the index knows from a few paragraphs only, one edit from a word far commoner, is
+  searched as both, one clause of the query: the corpus makes the typo too ("millenium"),
+  and a real rare word still finds its paragraphs first (each form keeps its own weight:
+  paragraphs that spell a word the same wrong way mean the same word);
 - a party named by its name, adjective, short form or capital ("Chinese", "PRC", "Beijing")
   is understood as that party: its paragraphs rank first (as a bare year's do) and the words
   search every name of the party ("DPRK" finds "North Korea");
@@ -110,6 +114,7 @@ class Understanding:
     parties: list[str] = field(default_factory=list)  # named parties the corpus has
     clauses: list[wq.Query] = field(default_factory=list)  # one soft clause per party/synonym
     corrected: dict[str, str] = field(default_factory=dict)  # typo -> word searched instead
+    also: dict[str, str] = field(default_factory=dict)  # rare form -> commoner one searched too
 
 
 def is_plain(text: str) -> bool:
@@ -143,11 +148,13 @@ def understand(
     text: str,
     known_parties: frozenset[str],
     correct: Callable[[str], str | None],
+    also: Callable[[str], str | None] = lambda word: None,
 ) -> Understanding:
     """Read a plain query (see the module's docstring); `correct` gives the word to search
-    for a word the index does not know, or None."""
+    for a word the index does not know, `also` the word to search as well for a rare one,
+    or None."""
     text = _without_question_words(text)
-    text, corrected = _corrected(text, correct)
+    text, corrected, rare = _corrected(text, correct, also)
     found = Understanding(text="", corrected=corrected)
     spans: list[tuple[int, int]] = []
     mentions = query_mentions(text)[:MAX_CLAUSES]
@@ -173,6 +180,13 @@ def understand(
             continue
         spans.append(m.span())
         found.clauses.append(_any_of(groups[m.group(0)]))
+    for typed, commoner in rare.items():
+        span = _word_span(text, typed, spans)
+        clause = _variants(typed, commoner)
+        if span is not None and clause is not None:
+            spans.append(span)
+            found.clauses.append(clause)
+            found.also[typed] = commoner
     found.text = _cut(text, spans)
     found.clauses = [c for c in found.clauses if c is not wq.NullQuery]
     return found
@@ -191,9 +205,14 @@ def _without_question_words(text: str) -> str:
     return " ".join(kept or words).replace("?", " ")
 
 
-def _corrected(text: str, correct: Callable[[str], str | None]) -> tuple[str, dict[str, str]]:
+def _corrected(
+    text: str, correct: Callable[[str], str | None], also: Callable[[str], str | None]
+) -> tuple[str, dict[str, str], dict[str, str]]:
+    """The text with unknown words corrected; the corrections; the rare words (as typed)
+    with the commoner word to search as well. Both lookups count in MAX_CORRECTED."""
     g = gazetteer()
     corrected: dict[str, str] = {}
+    rare: dict[str, str] = {}
     looked_up: set[str] = set()
 
     def fix(m: re.Match[str]) -> str:
@@ -205,11 +224,29 @@ def _corrected(text: str, correct: Callable[[str], str | None]) -> tuple[str, di
         looked_up.add(word.lower())
         replacement = correct(word.lower())
         if replacement is None:
+            commoner = also(word.lower())
+            if commoner is not None:
+                rare[word] = commoner
             return word
         corrected[word] = replacement
         return replacement.capitalize() if word[:1].isupper() else replacement
 
-    return _WORD.sub(fix, text), corrected
+    return _WORD.sub(fix, text), corrected, rare
+
+
+def _word_span(text: str, word: str, taken: list[tuple[int, int]]) -> tuple[int, int] | None:
+    """Where `word` stands in the text as a word of its own, outside a party or synonym."""
+    for m in re.finditer(rf"(?<!\w){re.escape(word)}(?!\w)", text):
+        if not _overlaps(m.span(), taken):
+            return m.span()
+    return None
+
+
+def _variants(typed: str, commoner: str) -> wq.Query | None:
+    terms = dict.fromkeys(t.text for w in (typed, commoner) for t in _ANALYZER(w))
+    if len(terms) < 2:
+        return None
+    return wq.Or([wq.Term("text", t) for t in terms])
 
 
 def _party_forms(party: str, typed: str) -> list[str]:

@@ -94,6 +94,10 @@ class Vocabulary:
                     self._by_letter.setdefault(word[0], []).append(word)
             return self._df
 
+    def frequency(self, word: str) -> int:
+        """Paragraphs that write `word` (lowercased, as written)."""
+        return self._words().get(word, 0)
+
     def with_prefix(self, prefix: str, limit: int) -> list[str]:
         """Words starting with `prefix`, at most `limit` + 1 (so callers can tell "too many").
 
@@ -119,10 +123,16 @@ class Vocabulary:
         return found
 
     def near(self, word: str, maxdist: int) -> list[str]:
-        """Known words one edit from `word` (same first letter); two edits if none is one
-        away and `maxdist` allows, among words of the same initial and similar length."""
+        """Known words one edit from `word` (same first letter, or its first two letters
+        swapped: "Rieland"); two edits if none is one away and `maxdist` allows, among
+        words of the same initial and similar length."""
         known = self._words()
-        close = [w for w in _edits1(word) if w in known and w[:1] == word[:1] and w != word]
+        swapped = word[1::-1] + word[2:]
+        close = [
+            w
+            for w in _edits1(word)
+            if w in known and (w[:1] == word[:1] or w == swapped) and w != word
+        ]
         if close or maxdist < 2:
             return close
         return [
