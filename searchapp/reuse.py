@@ -54,10 +54,6 @@ CREATE TABLE IF NOT EXISTS reuse_settings (
     id INTEGER PRIMARY KEY CHECK (id = 1),
     settings TEXT NOT NULL
 );
-CREATE TABLE IF NOT EXISTS reuse_hashing (
-    id INTEGER PRIMARY KEY CHECK (id = 1),
-    hashing TEXT NOT NULL
-);
 """
 
 SENTENCE_END = re.compile(r"(?<=[.!?;])\s+")
@@ -91,46 +87,20 @@ def _computed_with(settings: ReuseSettings) -> str:
     return repr(sorted(fields.items()))
 
 
-@dataclass(frozen=True)
-class Hashing:
-    """What the band keys are computed with: the bands × rows datasketch picks as best
-    separating pairs around `lsh_threshold`, and its MinHash permutations (a, b). Kept in
-    the registry with the keys: they stay the keys' own whatever datasketch version runs
-    next, and adding a document needs no datasketch import (SciPy with it: 0.6 s)."""
-
-    bands: int
-    rows: int
-    a: tuple[int, ...]
-    b: tuple[int, ...]
-
-    @classmethod
-    def from_datasketch(cls, settings: ReuseSettings) -> Hashing:
-        from datasketch import MinHash, MinHashLSH
-
-        lsh = MinHashLSH(threshold=settings.lsh_threshold, num_perm=settings.num_perm)
-        a, b = MinHash(num_perm=settings.num_perm, hashfunc=zlib.crc32).permutations
-        return cls(lsh.b, lsh.r, tuple(a.tolist()), tuple(b.tolist()))
-
-    @classmethod
-    def from_json(cls, text: str) -> Hashing:
-        fields = json.loads(text)
-        return cls(fields["bands"], fields["rows"], tuple(fields["a"]), tuple(fields["b"]))
-
-    def to_json(self) -> str:
-        return json.dumps(asdict(self))
-
-
 class Detector:
     """Signatures, band keys and checked candidates under one set of settings."""
 
-    def __init__(self, settings: ReuseSettings = REUSE, hashing: Hashing | None = None) -> None:
+    def __init__(self, settings: ReuseSettings = REUSE) -> None:
+        # datasketch imports SciPy (0.6 s): only indexing pays for it, never a search.
+        from datasketch import MinHash, MinHashLSH
+
         self.settings = settings
-        self.hashing = hashing or Hashing.from_datasketch(settings)
-        self.bands, self.rows = self.hashing.bands, self.hashing.rows
-        # `signatures` applies the permutations to a whole document at once, as
-        # MinHash.update_batch would one sentence at a time.
-        self._a = np.array(self.hashing.a, dtype=np.uint32)
-        self._b = np.array(self.hashing.b, dtype=np.uint32)
+        # datasketch picks the bands × rows that best separate pairs around the threshold.
+        lsh = MinHashLSH(threshold=settings.lsh_threshold, num_perm=settings.num_perm)
+        self.bands, self.rows = lsh.b, lsh.r
+        # datasketch's own permutations (a, b) for this num_perm: `keys` applies them to a
+        # whole document at once, as MinHash.update_batch would one sentence at a time.
+        self._a, self._b = MinHash(num_perm=settings.num_perm, hashfunc=zlib.crc32).permutations
         self.boilerplate = {" ".join(words(b)) for b in settings.boilerplate}
 
     def eligible(self, tokens: list[str]) -> bool:
@@ -234,27 +204,17 @@ def update(
     switched off (`reuse_enabled`), the tables are emptied."""
     ensure(db)
     if not reuse_enabled():
-        for table in ("reuse_bands", "reuse_links", "reuse_settings", "reuse_hashing"):
+        for table in ("reuse_bands", "reuse_links", "reuse_settings"):
             db.execute(f"DELETE FROM {table}")  # nothing stale left for a later run to trust
         return
-    settings = detector.settings if detector else REUSE
-    wanted = _computed_with(settings)
-    row = db.execute(
-        "SELECT s.settings, h.hashing FROM reuse_settings s LEFT JOIN reuse_hashing h"
-    ).fetchone()
-    current = row is not None and row[0] == wanted
-    if detector is None:
-        stored = Hashing.from_json(row[1]) if current and row[1] is not None else None
-        detector = Detector(settings, stored)
-    if not current:
+    detector = detector or Detector()
+    wanted = _computed_with(detector.settings)
+    row = db.execute("SELECT settings FROM reuse_settings").fetchone()
+    if row is None or row[0] != wanted:
         db.execute("DELETE FROM reuse_bands")
         db.execute("DELETE FROM reuse_links")
         db.execute("INSERT OR REPLACE INTO reuse_settings VALUES (1, ?)", (wanted,))
         added = list(_live(db))
-    if not current or row[1] is None:  # (an index of before: its keys are datasketch's)
-        db.execute(
-            "INSERT OR REPLACE INTO reuse_hashing VALUES (1, ?)", (detector.hashing.to_json(),)
-        )
     for seq in [s for s, _ in added] + list(removed):
         _forget(db, seq)
     known = _Words(db, added)
