@@ -9,27 +9,11 @@ HTTP section's worker memory is measured with the dense side on (the default).
 
 from __future__ import annotations
 
-import contextlib
-import os
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 from benchmarks import dense_ann, measure
-
-
-@contextlib.contextmanager
-def dense_off() -> Iterator[None]:
-    before = os.environ.get("SEARCHAPP_DENSE")
-    os.environ["SEARCHAPP_DENSE"] = "0"
-    try:
-        yield
-    finally:
-        if before is None:
-            os.environ.pop("SEARCHAPP_DENSE", None)
-        else:
-            os.environ["SEARCHAPP_DENSE"] = before
 
 
 def corpus_step(
@@ -45,7 +29,7 @@ def corpus_step(
     started, cpu = time.perf_counter(), time.process_time()
     embedded = dense.update(gen).embedded
     seconds, cpu_s = time.perf_counter() - started, time.process_time() - cpu
-    with dense_off():
+    with measure.switched_off("SEARCHAPP_DENSE"):
         handle = open_ours(index)
         try:
             search, _ = measure.search_engine(handle, plan)

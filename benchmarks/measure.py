@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
 import random
 import shutil
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -19,6 +21,22 @@ from benchmarks.queries import MIXES
 from benchmarks.stats import summarize, time_ms
 
 BUILD_TIMEOUT_S = 3 * 3600
+
+
+@contextlib.contextmanager
+def switched_off(variable: str) -> Iterator[None]:
+    """`variable` (SEARCHAPP_DENSE, SEARCHAPP_REUSE) set to 0 for the block, then as it was."""
+    saved = os.environ.get(variable)
+    os.environ[variable] = "0"
+    try:
+        yield
+    finally:
+        if saved is None:
+            os.environ.pop(variable, None)
+        else:
+            os.environ[variable] = saved
+
+
 ADD_PARAGRAPHS = 35
 
 

@@ -10,15 +10,13 @@ largest, and `/api/trend` against `/api/search` of the same queries.
 
 from __future__ import annotations
 
-import os
 import shutil
 import sqlite3
 import threading
 import time
 import urllib.parse
 import urllib.request
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -40,7 +38,7 @@ def corpus_step(
     build = measure.build(
         "ours-noreuse", jsonl, corpus.documents, without, args.build_runs, args.repeat_build_under
     )
-    with reuse_off():
+    with measure.switched_off("SEARCHAPP_REUSE"):
         # One untimed add first: the run's adds with reuse come later, in a warm process.
         measure.add_ours(corpus.documents, without, pool, 1)
         add = measure.add_ours(corpus.documents, without, pool, args.add_runs)
@@ -74,19 +72,6 @@ def reuse_share(index: Path, pool: Sequence[str], runs: int) -> dict[str, float]
     finally:
         db.close()
     return summarize(samples).as_dict()
-
-
-@contextmanager
-def reuse_off() -> Iterator[None]:
-    saved = os.environ.get("SEARCHAPP_REUSE")
-    os.environ["SEARCHAPP_REUSE"] = "0"
-    try:
-        yield
-    finally:
-        if saved is None:
-            del os.environ["SEARCHAPP_REUSE"]
-        else:
-            os.environ["SEARCHAPP_REUSE"] = saved
 
 
 def served(documents: Path, index: Path, args: Any) -> dict[str, Any]:
