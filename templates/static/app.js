@@ -87,9 +87,15 @@
     elt.setAttribute("hx-replace-url", replace ? "true" : "unset");
   }
 
+  /* A commit ends the typing entry when it is sent, not when it is answered: typing that
+     follows at once (clearing the box after Enter) must add its own entry even if it
+     cancels the commit's request. */
   document.addEventListener("htmx:beforeRequest", function (event) {
     var elt = event.detail.elt;
-    if (isSearchRequest(elt)) setHistoryMode(elt, typingEntry);
+    if (!isSearchRequest(elt)) return;
+    setHistoryMode(elt, typingEntry);
+    var trigger = (event.detail.requestConfig || {}).triggeringEvent;
+    if (!trigger || trigger.type !== "input") typingEntry = false;
   });
 
   document.addEventListener("htmx:afterRequest", function (event) {
