@@ -52,10 +52,11 @@ def replicate(index: Path, doc_ids: Iterable[str], rebuild: bool, records: Recor
 
 
 def check(index: Path, records: Records) -> str | None:
-    """`searchapp index --check` on a cluster: documents whose paragraph count there differs
-    from the registry's (or that the registry no longer has) are sent again. A line saying
-    what was repaired, or that the cluster could not be reached; None when it agreed (or no
-    cluster is configured)."""
+    """`searchapp index --check` on a cluster: documents whose paragraph count on any node
+    differs from the registry's (or that the registry no longer has) are sent again, through
+    the leader, so that every node applies them (a node that missed writes catches up).
+    A line saying what was repaired, or that the cluster could not be reached; None when
+    every node agreed (or no cluster is configured)."""
     target = replica(load_engine_settings())
     if target is None:
         return None
@@ -65,8 +66,12 @@ def check(index: Path, records: Records) -> str | None:
         if target.live_count() is None:
             target.rebuild(_all_records(registry, records))
             return f"cluster: collection built again ({sum(expected.values())} paragraphs)"
-        held = target.paragraphs_per_document(len(expected) + 1000)
-        wrong = {d for d in expected.keys() | held.keys() if expected.get(d, 0) != held.get(d, 0)}
+        wrong = {
+            doc_id
+            for held in target.paragraphs_on_each_node(len(expected) + 1000)
+            for doc_id in expected.keys() | held.keys()
+            if expected.get(doc_id, 0) != held.get(doc_id, 0)
+        }
         if not wrong:
             return None
         target.replace({d: _records_of(registry, d, records) for d in wrong})

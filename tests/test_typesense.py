@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -242,7 +242,8 @@ def _found_on(node: Node, word: str) -> int:
 
 def test_three_nodes_lose_one_and_rejoin(tmp_path: Path) -> None:
     """A Raft cluster of three: SIGKILL the leader; searches and `searchapp add` go on with
-    no document lost; the node restarted from its data folder rejoins and serves."""
+    no document lost; the node restarted from its data folder rejoins and, by itself or
+    after `searchapp index --check`, serves every paragraph, the one added meanwhile too."""
     with typesense_cluster(tmp_path / "cluster", size=3) as cluster:
         docs = copy_seeds(tmp_path / "documents")
         index = tmp_path / "index"
@@ -273,16 +274,25 @@ def test_three_nodes_lose_one_and_rejoin(tmp_path: Path) -> None:
 
         assert paragraphs > before
         leader.start()
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline and not (
-            leader.answering() and _caught_up(leader, before, at_least=True)
-        ):
-            time.sleep(0.5)
-        # Restarted from its data folder, the node rejoins and serves what it held. That it
-        # also gets what was added while it was down is not asserted: Typesense 0.24 missed
-        # those paragraphs in 2 runs of 3 here (it reports the leader's Raft index all the
-        # same); the README says so, and issue 12 stays open on it.
-        assert _caught_up(leader, before, at_least=True), leader.log_tail()
+        _wait_for(lambda: leader.answering() and _caught_up(leader, before, at_least=True), 60)
+        # Typesense 0.24 does not always give a restarted node the writes it missed (it did
+        # not in 2 runs of 3 here, reporting the leader's Raft index all the same). What the
+        # README has an operator run after a node rejoins, `searchapp index --check`, asks
+        # every node and sends what one lacks again through the leader.
+        if not _wait_for(lambda: _caught_up(leader, paragraphs), 10):
+            check = run_cli("index", "--check", *folders, env=env)
+            assert "cluster: 1 documents sent again" in check.stdout, check.stdout + check.stderr
+        assert _wait_for(lambda: _caught_up(leader, paragraphs), 30), leader.log_tail()
+        assert _found_on(leader, "quokkafruit") == 1
+
+
+def _wait_for(condition: Callable[[], bool], seconds: float) -> bool:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.5)
+    return True
 
 
 def _caught_up(node: Node, paragraphs: int, at_least: bool = False) -> bool:
