@@ -60,6 +60,7 @@ class Settings:
     rounds: int
     budget_s: float
     http_duration_s: int  # 0: no HTTP load
+    catch_up_s: float = CATCH_UP_TIMEOUT_S  # how long the restarted node is given
 
 
 def engine_env(cluster: Cluster | None) -> dict[str, str]:
@@ -200,7 +201,12 @@ def longest_gap(answers: list[Answer], start: float, end: float) -> float:
 
 
 def lose_leader(
-    cluster: Cluster, documents: Path, index: Path, work: Path, word: str = ADDED_WORD
+    cluster: Cluster,
+    documents: Path,
+    index: Path,
+    work: Path,
+    word: str = ADDED_WORD,
+    patience_s: float = CATCH_UP_TIMEOUT_S,
 ) -> dict[str, Any]:
     """SIGKILL the leader under a load of searches, `searchapp add` a document (holding
     `word`, found nowhere else) during the loss, then restart the node from its data folder
@@ -248,7 +254,8 @@ def lose_leader(
         **added,
     }
     figures.update(_no_document_lost(cluster, documents, index, survivors, word))
-    figures.update(_catch_up(leader, figures["paragraphs_embedded"], cluster, documents, index))
+    paragraphs = figures["paragraphs_embedded"]
+    figures.update(_catch_up(leader, paragraphs, cluster, documents, index, patience_s))
     return figures
 
 
@@ -298,14 +305,14 @@ def _count(node: Node) -> int | None:
 
 
 def _catch_up(
-    node: Node, paragraphs: int, cluster: Cluster, documents: Path, index: Path
+    node: Node, paragraphs: int, cluster: Cluster, documents: Path, index: Path, patience_s: float
 ) -> dict[str, Any]:
     """Restart `node` from its data folder and time its catch-up; when it does not catch up
     by itself, time the repair by `searchapp index --check` (what the README has operators
     run after a node rejoins)."""
     start = time.monotonic()
     node.start()
-    done = _until(lambda: node.answering() and _count(node) == paragraphs, CATCH_UP_TIMEOUT_S)
+    done = _until(lambda: node.answering() and _count(node) == paragraphs, patience_s)
     if _count(node) == paragraphs:
         return {"catch_up_s": done - start, "check_repair_s": None}
     check = time.monotonic()
@@ -313,7 +320,7 @@ def _catch_up(
         ["index", "--check", "--documents", str(documents), "--index", str(index)],
         engine_env(cluster),
     )
-    done = _until(lambda: _count(node) == paragraphs, CATCH_UP_TIMEOUT_S)
+    done = _until(lambda: _count(node) == paragraphs, patience_s)
     repaired = done - check if _count(node) == paragraphs else None
     return {"catch_up_s": None, "check_repair_s": repaired}
 
@@ -372,7 +379,8 @@ def _measure(
             chosen = cluster if engine == "typesense" else None
             figures["http"][engine] = http(settings, index, chosen, engine)
     log("typesense: SIGKILL of the leader under load")
-    figures["loss"] = lose_leader(cluster, documents, index, root)
+    figures["loss"] = lose_leader(cluster, documents, index, root, patience_s=settings.catch_up_s)
+    figures["loss"]["patience_s"] = settings.catch_up_s
     log(f"typesense: loss {figures['loss']}")
     return figures
 
@@ -450,7 +458,8 @@ def _catch_up_line(loss: dict[str, Any]) -> str:
     if loss.get("catch_up_s") is not None:
         return f"caught up by itself in {loss['catch_up_s']:.1f} s."
     repaired = loss.get("check_repair_s")
-    return f"did not catch up by itself in {CATCH_UP_TIMEOUT_S:.0f} s; " + (
+    patience = loss.get("patience_s", CATCH_UP_TIMEOUT_S)
+    return f"did not catch up by itself in {patience:.0f} s; " + (
         f"`searchapp index --check` repaired it in {repaired:.1f} s."
         if repaired is not None
         else "**`searchapp index --check` did not repair it**."
