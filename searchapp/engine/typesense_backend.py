@@ -198,12 +198,16 @@ class TypesenseIndex:
         followers apply the leader's log a moment later, and a search that follows a commit
         must find what it committed, whichever node it asks. A node that does not answer is
         left to catch up when it is back."""
-        nodes = [client(replace(self.settings, nodes=(url,))) for url in self.settings.nodes]
+        nodes = self._each_node()
         deadline = time.monotonic() + timeout
         while nodes and time.monotonic() < deadline:
             nodes = [n for n in nodes if _serves(n) not in (paragraphs, None)]
             if nodes:
                 time.sleep(0.1)
+
+    def _each_node(self) -> list[typesense.Client]:
+        """A client per node, each asking that node only (the cluster's client fails over)."""
+        return [client(replace(self.settings, nodes=(url,))) for url in self.settings.nodes]
 
     def live_count(self) -> int | None:
         """Paragraphs in the aliased collection; None when there is none yet, or when it
@@ -222,8 +226,7 @@ class TypesenseIndex:
         a node restarted after missing writes can serve fewer than the others (Typesense
         0.24 was seen to, while reporting the leader's Raft index)."""
         held = []
-        for url in self.settings.nodes:
-            node = client(replace(self.settings, nodes=(url,)))
+        for node in self._each_node():
             try:
                 answer = node.collections[ALIAS].documents.search(
                     {
