@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import functools
 import hashlib
 import json
 import os
@@ -201,8 +202,6 @@ class _Rows:
         self.keys: list[str | None] = [None] * n
         self.todo: list[tuple[int, str]] = []
         self.segments: list[list[object]] = []
-        self._old: tuple[np.ndarray, dict[str, int]] | None = None  # read when first needed
-        self._old_read = False
         self._reused: list[tuple[int, int]] = []  # (new row, row in self._old's matrix)
         self._known: dict[str, tuple[int, int]] = {}
         self._old_matrix: np.ndarray | None = None
@@ -227,8 +226,6 @@ class _Rows:
                 for d in sub.segment().deleted_docs():
                     self.keys[offset + d] = None
             return
-        if not self._old_read:
-            self._old, self._old_read = _previous(self.gen, self.model_id), True
         rows = self._old[1] if self._old else {}
         for d in range(count):
             if sub.is_deleted(d):
@@ -241,9 +238,14 @@ class _Rows:
             else:
                 self._reused.append((offset + d, row))
 
+    @functools.cached_property
+    def _old(self) -> tuple[np.ndarray, dict[str, int]] | None:
+        """The previous vectors by key, read the first time a segment must be read."""
+        return _previous(self.gen, self.model_id)
+
     def copy_reused(self) -> None:
         """The vectors of read segments' known paragraphs, in one gather from the old file."""
-        if self._old and self._reused:
+        if self._reused and self._old:
             new, old = zip(*self._reused, strict=True)
             self.matrix[list(new)] = self._old[0][list(old)]
 
