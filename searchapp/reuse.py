@@ -21,7 +21,7 @@ import re
 import sqlite3
 import zlib
 from array import array
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import asdict, dataclass
 from difflib import SequenceMatcher
@@ -148,28 +148,35 @@ class Detector:
         starts = np.concatenate(([0], np.cumsum(counts)[:-1]))
         return np.minimum.reduceat(permuted, starts, axis=0)
 
-    def matches(self, tokens: Sequence[Hashable], others: Sequence[Hashable]) -> float | None:
+    def matches(
+        self,
+        tokens: Sequence[Hashable],
+        others: Sequence[Hashable],
+        pairs: tuple[set, set] | None = None,
+    ) -> float | None:
         """The similarity of two paragraphs if they are the same formulation (similar
-        enough, or sharing a long enough passage), else None."""
-        close, long_run = self._may_match(tokens, others)
+        enough, or sharing a long enough passage), else None. `pairs`: the word pairs of
+        each, when the caller keeps them (a paragraph is compared with many)."""
+        ours, theirs = pairs or (set(pairwise(tokens)), set(pairwise(others)))
+        close, long_run = self._may_match(tokens, ours, theirs)
         if not (close or long_run):
             return None
+        threshold = self.settings.threshold
+        reachable = _can_reach(tokens, others, threshold)
+        if not (reachable or long_run):
+            return None
         matcher = SequenceMatcher(None, tokens, others, autojunk=False)
-        value = matcher.ratio()
-        if value >= self.settings.threshold:
-            return value
+        if reachable and matcher.ratio() >= threshold:
+            return matcher.ratio()
         if not long_run:
             return None
         run = matcher.find_longest_match(0, len(tokens), 0, len(others)).size
-        return value if run >= self.settings.shared_words else None
+        return matcher.ratio() if run >= self.settings.shared_words else None
 
-    def _may_match(
-        self, tokens: Sequence[Hashable], others: Sequence[Hashable]
-    ) -> tuple[bool, bool]:
+    def _may_match(self, tokens: Sequence[Hashable], ours: set, theirs: set) -> tuple[bool, bool]:
         """Cheap conditions on shared word pairs: (worth difflib's ratio, may share a run of
         `shared_words`, a necessary condition). Most candidates the LSH brings up share a
         stock phrase only, and difflib costs a hundred times more than this."""
-        ours, theirs = set(pairwise(tokens)), set(pairwise(others))
         shared = len(ours & theirs)
         # A pair of paragraphs at `threshold` shares most of the shorter one's word pairs.
         close = shared >= PAIRS_AT_THRESHOLD * self.settings.threshold * min(len(ours), len(theirs))
@@ -183,6 +190,20 @@ class Detector:
             streak = streak + 1 if pair in theirs else 0
             longest = max(longest, streak)
         return True, longest >= self.settings.shared_words - 1
+
+
+def _can_reach(tokens: Sequence[Hashable], others: Sequence[Hashable], threshold: float) -> bool:
+    """Whether difflib's ratio of the two can reach `threshold`: the ratio is at most what
+    their lengths, then the words they share (counted with repeats), allow. These are
+    SequenceMatcher's real_quick_ratio and quick_ratio, computed the same way (2.0 * n /
+    total), without SequenceMatcher's index of `others`, which costs a third of a ratio."""
+    total = len(tokens) + len(others)
+    if not total:
+        return True  # two empty paragraphs: ratio 1
+    if 2.0 * min(len(tokens), len(others)) / total < threshold:
+        return False
+    common = Counter(tokens) & Counter(others)
+    return 2.0 * sum(common.values()) / total >= threshold
 
 
 def ensure(db: sqlite3.Connection) -> None:
@@ -200,8 +221,9 @@ def update(
 ) -> None:
     """Inside the registry transaction: drop the links of the `removed` documents and of the
     `added` ones' previous versions, then link each added document (seq, paragraphs) with
-    the rest. With changed settings, every live document's links are recomputed instead;
-    switched off (`reuse_enabled`), the tables are emptied."""
+    the stored ones and the added ones before it. With changed settings, every live
+    document's links are recomputed instead; switched off (`reuse_enabled`), the tables are
+    emptied."""
     ensure(db)
     if not reuse_enabled():
         for table in ("reuse_bands", "reuse_links", "reuse_settings"):
@@ -217,9 +239,15 @@ def update(
         added = list(_live(db))
     for seq in [s for s, _ in added] + list(removed):
         _forget(db, seq)
+    if not added:
+        return
+    bands = _Bands(detector, added)
     known = _Words(db, added)
-    for seq, paragraphs in added:
-        _link(db, detector, known, seq, paragraphs)
+    links = []
+    for (seq, _), candidates in zip(added, bands.candidates(db), strict=True):
+        links += _verify(detector, known, seq, candidates)
+    db.executemany("INSERT OR REPLACE INTO reuse_links VALUES (?, ?, ?, ?, ?)", links)
+    db.executemany("INSERT INTO reuse_bands VALUES (?, ?, ?)", bands.rows())
 
 
 def _live(db: sqlite3.Connection) -> Iterable[tuple[int, list[ParagraphRow]]]:
@@ -235,6 +263,98 @@ def _forget(db: sqlite3.Connection, seq: int) -> None:
     db.execute("DELETE FROM reuse_bands WHERE seq = ?", (seq,))
     db.execute("DELETE FROM reuse_links WHERE seq = ?", (seq,))
     db.execute("DELETE FROM reuse_links WHERE other_seq = ?", (seq,))
+
+
+class _Bands:
+    """The band keys of the documents one `update` adds, and the candidates they bring up.
+
+    Each added document is a candidate of the stored paragraphs and of the added documents
+    before it that share one of its keys, unless that key already belongs to `max_bucket`
+    paragraphs or more (a stock phrase: no evidence). That is what looking the documents up
+    one by one in `reuse_bands` would give; here the keys of the whole batch are sorted
+    once with the stored rows they meet, so that a full build neither queries nor grows the
+    band table document by document (a random B-tree insert per key was a fifth of the
+    reuse step), and the new rows go in once, in key order."""
+
+    def __init__(self, detector: Detector, added: Sequence[tuple[int, list[ParagraphRow]]]):
+        self.max_bucket = detector.settings.max_bucket
+        parts = [
+            _keys_of(detector, n, seq, paragraphs) for n, (seq, paragraphs) in enumerate(added)
+        ]
+        # One row per (key, document, pid): key, added document's number, seq, pid.
+        self.new = np.concatenate(parts) if parts else np.empty((0, 4), dtype=np.int64)
+        self.count = len(added)
+
+    def rows(self) -> list[tuple[int, int, int]]:
+        ordered = self.new[np.lexsort((self.new[:, 3], self.new[:, 2], self.new[:, 0]))]
+        return list(zip(*(ordered[:, column].tolist() for column in (0, 2, 3)), strict=True))
+
+    def candidates(self, db: sqlite3.Connection) -> list[dict[tuple[int, int], set[int]]]:
+        """For each added document: (seq, pid) of a stored or earlier paragraph -> the pids
+        of the document that share a band key with it."""
+        found: list[dict[tuple[int, int], set[int]]] = [defaultdict(set) for _ in range(self.count)]
+        everything = np.concatenate((self._stored(db), self.new))
+        everything = everything[np.lexsort((everything[:, 1], everything[:, 0]))]
+        keys = everything[:, 0]
+        starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]])
+        sizes = np.diff(np.r_[starts, len(keys)])
+        # Only the keys of more than one document bring up candidates (most keys have one).
+        shared = sizes > 1
+        shared[shared] = (
+            everything[starts[shared], 1] != everything[(starts + sizes - 1)[shared], 1]
+        )
+        members = everything[np.repeat(shared, sizes), 1:].tolist()
+        bounds = np.r_[0, np.cumsum(sizes[shared])].tolist()
+        for start, end in pairwise(bounds):
+            self._pair(members[start:end], found)
+        return found
+
+    def _pair(self, members: list[list[int]], found: list[dict]) -> None:
+        """One key's members, (document number, seq, pid) in document order (stored: -1)."""
+        first = 0
+        while first < len(members):
+            number = members[first][0]
+            last = first
+            while last < len(members) and members[last][0] == number:
+                last += 1
+            if first >= self.max_bucket:
+                return  # later documents see at least as many: a stock phrase for them too
+            if first:
+                ours = {pid for _, _, pid in members[first:last]}
+                for _, seq, pid in members[:first]:
+                    found[number][(seq, pid)] |= ours
+            first = last
+
+    def _stored(self, db: sqlite3.Connection) -> np.ndarray:
+        """The stored rows that share a key with the batch (document number -1)."""
+        if db.execute("SELECT 1 FROM reuse_bands LIMIT 1").fetchone() is None:
+            return np.empty((0, 4), dtype=np.int64)  # a full build: nothing to look up
+        rows = db.execute(
+            "SELECT key, -1, seq, pid FROM reuse_bands"
+            " WHERE key IN (SELECT value FROM json_each(?))",
+            (json.dumps(np.unique(self.new[:, 0]).tolist()),),
+        ).fetchall()
+        return np.array(rows, dtype=np.int64).reshape(-1, 4)
+
+
+def _keys_of(
+    detector: Detector, number: int, seq: int, paragraphs: list[ParagraphRow]
+) -> np.ndarray:
+    """The document's distinct (key, number, seq, pid) rows, one per band of each unit."""
+    units, owner = [], []  # every hashed unit, and the paragraph (pid) it belongs to
+    for p in paragraphs:
+        for unit in detector.units(p.text):
+            units.append(unit)
+            owner.append(p.pid)
+    if not units:
+        return np.empty((0, 4), dtype=np.int64)
+    keys = detector.keys(units)
+    rows = np.empty((keys.size, 4), dtype=np.int64)
+    rows[:, 0] = keys.ravel()
+    rows[:, 1] = number
+    rows[:, 2] = seq
+    rows[:, 3] = np.repeat(np.asarray(owner, dtype=np.int64), keys.shape[1])
+    return np.unique(rows, axis=0)
 
 
 class _Words:
@@ -271,52 +391,31 @@ class _Words:
         self.texts.update(((seq, pid), text) for seq, pid, text in rows)
 
 
-def _link(
-    db: sqlite3.Connection,
+def _verify(
     detector: Detector,
     known: _Words,
     seq: int,
-    paragraphs: list[ParagraphRow],
-) -> None:
-    units, owner = [], []  # every hashed unit, and the paragraph (pid) it belongs to
-    for p in paragraphs:
-        for unit in detector.units(p.text):
-            units.append(unit)
-            owner.append(p.pid)
-    if not units:
-        return
-    bands = sorted(
-        {(key, owner[i]) for i, row in enumerate(detector.keys(units).tolist()) for key in row}
-    )
-    wanting: dict[int, set[int]] = defaultdict(set)  # band key -> pids of this document
-    for key, pid in bands:
-        wanting[key].add(pid)
-    members: dict[int, list[tuple[int, int]]] = defaultdict(list)  # key -> (seq, pid) stored
-    for key, other_seq, other_pid in db.execute(
-        "SELECT key, seq, pid FROM reuse_bands WHERE key IN (SELECT value FROM json_each(?))",
-        (json.dumps(list(wanting)),),
-    ):
-        members[key].append((other_seq, other_pid))
-    candidates: dict[tuple[int, int], set[int]] = defaultdict(set)  # (seq, pid) -> our pids
-    for key, found in members.items():
-        if len(found) < detector.settings.max_bucket:  # else a stock phrase: no evidence
-            for other in found:
-                candidates[other] |= wanting[key]
+    candidates: dict[tuple[int, int], set[int]],
+) -> list[tuple[int, int, int, int, float]]:
+    """The links, both ways, between the added document `seq` and the candidates that are
+    the same formulation."""
     known.read(candidates)
     links = []
+    ours: dict[int, set] = {}  # the word pairs of the document's paragraphs, made once
     for other_key, pids in candidates.items():
         if other_key not in known.texts and other_key not in known.split:
             continue  # a stale key of a paragraph no longer stored
         other = known.of(other_key)
+        theirs = set(pairwise(other))
         for pid in pids:
-            value = detector.matches(known.of((seq, pid)), other)
+            tokens = known.of((seq, pid))
+            if pid not in ours:
+                ours[pid] = set(pairwise(tokens))
+            value = detector.matches(tokens, other, (ours[pid], theirs))
             if value is not None:
                 value = round(value, 4)
                 links += [(seq, pid, *other_key, value), (*other_key, seq, pid, value)]
-    db.executemany("INSERT OR REPLACE INTO reuse_links VALUES (?, ?, ?, ?, ?)", links)
-    db.executemany(
-        "INSERT INTO reuse_bands VALUES (?, ?, ?)", [(key, seq, pid) for key, pid in bands]
-    )
+    return links
 
 
 # -- reading ---------------------------------------------------------------------------------
