@@ -196,7 +196,7 @@ def _update_with(
     files = scan(documents, summary.skipped)
     with IndexWriter(index, rebuild=rebuild) as writer:
         summary.rebuilt = writer.rebuild
-        todo = []
+        todo, touched_only = [], {}
         for rel in files:
             quick = quick_key(os.path.join(documents, rel), catalog.get(rel))
             same, fp = _unchanged(manifest.get(rel), quick, documents / rel)
@@ -204,6 +204,10 @@ def _update_with(
                 todo.append((rel, fp))
             else:
                 summary.unchanged += 1
+                if fp != manifest[rel]:
+                    touched_only[rel] = fp
+        if touched_only:
+            registry.refresh_fingerprints(touched_only)
         present = set(files)
         gone = [rel for rel in manifest if rel not in present]
         pending: list[tuple[DocumentRow, list[ParagraphRow], list[RetiredRow]]] = []

@@ -350,6 +350,15 @@ class Registry:
         db.execute("DELETE FROM paragraphs WHERE doc_id = ?", (doc_id,))
         db.execute("UPDATE documents SET live = 0, fingerprint = NULL WHERE doc_id = ?", (doc_id,))
 
+    def refresh_fingerprints(self, fingerprints: dict[str, str]) -> None:
+        """Files touched but identical (path -> new fingerprint): recorded, so that the
+        next run knows them by time and size again instead of reading every one."""
+        with self.transaction() as db:
+            db.executemany(
+                "UPDATE documents SET fingerprint = ? WHERE path = ? AND live = 1",
+                [(fp, path) for path, fp in fingerprints.items()],
+            )
+
     def begin_journal(self, db: sqlite3.Connection, journal: Journal) -> None:
         db.execute(
             "INSERT OR REPLACE INTO journal VALUES (1, ?, ?, ?, ?)",

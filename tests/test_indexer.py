@@ -5,6 +5,7 @@ reported by name while the others are indexed."""
 from __future__ import annotations
 
 import csv
+import os
 from pathlib import Path
 
 import pytest
@@ -23,6 +24,7 @@ from helpers_index import (
     write_document,
 )
 
+from searchapp import indexer
 from searchapp.indexer import IndexSummary
 
 
@@ -71,6 +73,26 @@ def test_first_run_adds_both_seeds_and_a_second_run_is_a_no_op(folders: tuple[Pa
     assert _counts(second) == (0, 0, 0, 2, 0)
     assert second.paragraphs == 0, "a no-op run must not rewrite any paragraph"
     assert second.documents == 2
+
+
+def test_a_touched_but_identical_file_is_read_once_then_known_by_its_time_again(
+    indexed: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A copy or checkout that rewrites every file's time must not make every later run
+    read the whole folder again."""
+    docs, index = indexed
+    touched = docs / SEED_2012
+    later = touched.stat().st_mtime + 60
+    os.utime(touched, (later, later))
+    hashed: list[str] = []
+    real = indexer.fingerprint
+    monkeypatch.setattr(indexer, "fingerprint", lambda p, q: hashed.append(p.name) or real(p, q))
+
+    assert _counts(index_folder(docs, index)) == (0, 0, 0, 2, 0)
+    assert hashed == [touched.name]
+    hashed.clear()
+    assert _counts(index_folder(docs, index)) == (0, 0, 0, 2, 0)
+    assert hashed == []
 
 
 def test_document_ids_are_readable_slugs(indexed: tuple[Path, Path]) -> None:
