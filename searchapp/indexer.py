@@ -63,22 +63,26 @@ class IndexSummary:
 def scan(documents: Path, skipped: list[tuple[str, str]] | None = None) -> list[str]:
     """Relative paths of every document file below `documents` (hidden ones left out),
     sorted; the other files, with the reason (corpus.skip_reason), go to `skipped`. Plain
-    os.walk: pathlib costs more than the walk itself on 30,000 files."""
+    os.scandir: pathlib costs more than the walk itself on 30,000 files, and a directory
+    entry knows a regular file without the stat that os.path.isfile costs (quick_key
+    stats each file once anyway)."""
     found = []
-    for folder, dirs, files in os.walk(documents, followlinks=True):
-        dirs[:] = [d for d in dirs if not d.startswith(".")]
-        base = os.path.relpath(folder, documents)
-        for name in files:
-            if name.startswith("."):
-                continue
-            rel = name if base == "." else f"{base}/{name}".replace(os.sep, "/")
-            if rel == CATALOG or not os.path.isfile(os.path.join(folder, name)):
-                continue
-            reason = skip_reason(rel)
-            if reason is None:
-                found.append(rel)
-            elif skipped is not None:
-                skipped.append((rel, reason))
+    folders = [(str(documents), "")]
+    while folders:
+        folder, base = folders.pop()
+        with os.scandir(folder) as entries:
+            for entry in entries:
+                if entry.name.startswith("."):
+                    continue
+                rel = base + entry.name
+                if entry.is_dir():  # follows symlinks, as a documents folder may link others
+                    folders.append((entry.path, rel + "/"))
+                elif rel != CATALOG and entry.is_file():
+                    reason = skip_reason(rel)
+                    if reason is None:
+                        found.append(rel)
+                    elif skipped is not None:
+                        skipped.append((rel, reason))
     if skipped is not None:
         skipped.sort()
     return sorted(found)
