@@ -70,7 +70,11 @@ def scan(documents: Path, skipped: list[tuple[str, str]] | None = None) -> list[
     folders = [(str(documents), "")]
     while folders:
         folder, base = folders.pop()
-        with os.scandir(folder) as entries:
+        try:
+            entries = os.scandir(folder)
+        except OSError:  # unreadable or gone meanwhile: skipped, as os.walk did
+            continue
+        with entries:
             for entry in entries:
                 if entry.name.startswith("."):
                     continue
