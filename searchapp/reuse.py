@@ -111,10 +111,13 @@ class Detector:
     def units(self, text: str) -> list[list[str]]:
         """What is hashed: the paragraph's sentences (a sentence can return alone), the
         paragraph itself when none is long enough, nothing for boilerplate."""
-        if not self.eligible(words(text)):
-            return []
         sentences = [words(s) for s in SENTENCE_END.split(text)]
-        return [t for t in sentences if self.eligible(t)] or [words(text)]
+        # The split falls on whitespace, never inside a word: the sentences' words are the
+        # paragraph's, without splitting it a second (and third) time.
+        tokens = [w for sentence in sentences for w in sentence]
+        if not self.eligible(tokens):
+            return []
+        return [t for t in sentences if self.eligible(t)] or [tokens]
 
     def shingles(self, tokens: list[str]) -> list[bytes]:
         n = self.settings.shingle_words
