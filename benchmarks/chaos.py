@@ -221,12 +221,13 @@ def _fill(mount: Path, leave: int) -> Path:
     """A file that leaves about `leave` bytes free on the mount (none at all for 0)."""
     filler = mount / "filler"
     chunk = b"\0" * 65536
-    with open(filler, "ab") as fh:
+    # Unbuffered: a write the disk refuses halfway must not stay in a buffer that closing
+    # the file would try (and fail) to write again.
+    with open(filler, "ab", buffering=0) as fh:
         todo = max(shutil.disk_usage(mount).free - leave, 0) if leave else None
         while todo is None or todo > 0:
             try:
                 fh.write(chunk if todo is None else chunk[: min(todo, len(chunk))])
-                fh.flush()
             except OSError:
                 break
             if todo is not None:
