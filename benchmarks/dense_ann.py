@@ -28,6 +28,7 @@ from typing import Any
 
 import numpy as np
 
+from searchapp.engine import dense
 from searchapp.engine.embed import DIM  # the width of the model's vectors
 
 K = 10
@@ -49,8 +50,11 @@ def from_index(index: Path, n: int, rng: np.random.Generator) -> np.ndarray:
     gen = current_generation(index)
     if gen is None:
         raise SystemExit(f"no index in {index}")
-    manifest = json.loads((gen / "dense.json").read_text("utf-8"))
-    real = np.load(gen / manifest["vectors"])
+    manifest = json.loads((gen / dense.MANIFEST).read_text("utf-8"))
+    stacked = dense.load(gen, manifest, int(manifest["docs"]))
+    if stacked is None:
+        raise SystemExit(f"no whole vectors in {gen}")
+    real = stacked.array()
     real = real[np.linalg.norm(real, axis=1) > 0]
     if n <= len(real):
         return np.ascontiguousarray(real[rng.choice(len(real), n, replace=False)])

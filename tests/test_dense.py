@@ -73,9 +73,14 @@ def test_vectors_are_a_derived_artifact_of_the_generation(seeds_index: Path) -> 
     gen = current_generation(seeds_index)
     assert gen is not None
     manifest = json.loads((gen / dense.MANIFEST).read_text("utf-8"))
-    matrix = np.load(gen / manifest["vectors"], mmap_mode="r")
-    keys = json.loads((gen / manifest["keys"]).read_text("utf-8"))
-    assert matrix.shape == (manifest["docs"], manifest["dim"]) and len(keys) == len(matrix)
+    rows = 0
+    for sid, first, count in manifest["segments"]:
+        assert first == rows
+        matrix = np.load(gen / f"dense-{sid}.npy", mmap_mode="r")
+        keys = np.load(gen / f"dense-{sid}.keys.npy")
+        assert matrix.shape == (count, manifest["dim"]) and keys.shape == (count,)
+        rows += count
+    assert rows == manifest["docs"]
     assert dense.update(gen).embedded == 0  # up to date: nothing to do
 
 
@@ -84,12 +89,25 @@ def test_adding_or_editing_a_document_embeds_only_its_paragraphs(tmp_path: Path)
     index = tmp_path / "index"
     first = update_index(docs, index)
     assert first.embedded == first.paragraphs > 50
+    before = _dense_files(index)
     write_document(docs / "new.txt", ["Quokkas are protected.", "Wombats too.", "And emus."])
     assert update_index(docs, index).embedded == 3
+    # The vectors already written stay as they were: the add wrote its own 3 rows only.
+    after = _dense_files(index)
+    assert {name: after[name] for name in before} == before
+    added = [name for name in after if name not in before and name.endswith(".keys.npy")]
+    assert [len(np.load(current_generation(index) / name)) for name in added] == [3]
     write_document(docs / "new.txt", ["Quokkas are protected.", "Wombats too.", "And kiwis."])
     assert update_index(docs, index).embedded == 1
     # A rebuild reuses the vectors of the generation it replaces.
     assert update_index(docs, index, rebuild=True).embedded == 0
+
+
+def _dense_files(index: Path) -> dict[str, tuple[int, int]]:
+    """The vector files of the current generation: name -> (inode, modification time)."""
+    gen = current_generation(index)
+    assert gen is not None
+    return {p.name: (p.stat().st_ino, p.stat().st_mtime_ns) for p in gen.glob("dense-*.npy")}
 
 
 def test_a_paraphrase_is_found_with_dense_on_and_not_off(
@@ -159,7 +177,7 @@ def test_stale_or_broken_vectors_mean_lexical_results_with_a_notice_then_repair(
     assert ready["notices"] == [] and any(ANSWER in h["text"] for h in ready["hits"])
     # A vectors file cut short (a crash, a full disk) is never used, and is rebuilt.
     manifest = json.loads((gen / dense.MANIFEST).read_text("utf-8"))
-    path = gen / manifest["vectors"]
+    path = gen / f"dense-{manifest['segments'][0][0]}.npy"
     path.write_bytes(path.read_bytes()[:1000])
     broken = search(index, PARAPHRASE)
     assert not any(ANSWER in h["text"] for h in broken["hits"]) and broken["notices"]
@@ -186,20 +204,22 @@ def test_without_the_model_package_everything_stays_lexical_and_quiet(
 
 
 def _vectors_match_the_index(index: Path) -> None:
-    """Every live paragraph's row is its own text's vector; deleted rows are zeros."""
+    """Every live paragraph's row is its own text's vector."""
     from whoosh import index as windex
 
     gen = current_generation(index)
     assert gen is not None
     manifest = json.loads((gen / dense.MANIFEST).read_text("utf-8"))
-    matrix = np.load(gen / manifest["vectors"])
     model = load_embedder()
     assert model is not None
     with windex.open_dir(str(gen)).reader() as reader:
         assert manifest["generation"] == reader.generation()
-        live = [d for d in range(reader.doc_count_all()) if not reader.is_deleted(d)]
+        n = reader.doc_count_all()
+        live = [d for d in range(n) if not reader.is_deleted(d)]
         texts = [str(reader.stored_fields(d)["text"]) for d in live]
-    assert np.allclose(matrix[live], model.embed(texts), atol=1e-5)
+    matrix = dense.load(gen, manifest, n)
+    assert matrix is not None
+    assert np.allclose(matrix.take(np.array(live)), model.embed(texts), atol=1e-5)
 
 
 def test_after_adds_edits_and_removals_every_vector_is_its_paragraphs(tmp_path: Path) -> None:

@@ -1,21 +1,23 @@
 """Meaning-level retrieval: paragraph vectors stored with an index generation, searched
 exactly, and fused with the lexical ranking.
 
-Storage, in the generation folder (a derived artifact of the index, never its source):
+Storage, in the generation folder (a derived artifact of the index, never its source), one
+pair of files per Whoosh segment, because a segment never changes once written (a deletion
+only marks a document), so its vectors never do either:
 
-    dense.json              manifest: model, Whoosh generation and document count it was
-                            computed for, and the names of the two files below
-    dense-<stamp>.npy       float32 (documents x dim), row = Whoosh document number
-                            (deleted documents are zero rows); memory-mapped by readers
-    dense-<stamp>.keys.json per row, "doc_id/pid/hash of the text" (or null)
+    dense.json               manifest: model, Whoosh generation and document count it was
+                             computed for, and the segments in order [id, first row, rows]
+    dense-<segment>.npy      float32 (rows x dim), row = document of the segment (a
+                             deleted one keeps its vector; search only reads live rows)
+    dense-<segment>.keys.npy uint64 per row: hash of "document/pid/hash of the text"
 
 The manifest is replaced last, atomically, so a reader sees old or new vectors, never half.
 Readers use the vectors only when the manifest names the very Whoosh generation they
 opened: after any change to the index the vectors are stale until `update` ran again, and
-search is lexical meanwhile (with a notice). `update` re-embeds only paragraphs whose key
-(document, pid, text hash) is not among the previous vectors of this generation or of
-another generation in the index folder (a rebuild reuses the old one's), so adding a
-document embeds its paragraphs only.
+search is lexical meanwhile (with a notice). `update` writes files for new segments only (an
+added document's, or a merge's); their paragraphs reuse any vector with the same key from
+the previous segments of this generation, or of another generation in the index folder (a
+rebuild reuses the old one's), so adding a document embeds and writes its paragraphs only.
 
 At query time cosines are exact NumPy dot products: for the best lexical candidates, and
 over every paragraph (or a selective filter's) only when a plain-word query gains the best
@@ -28,7 +30,6 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
-import functools
 import hashlib
 import json
 import os
@@ -87,45 +88,41 @@ def _lock(root: Path, wait: bool) -> Iterator[bool]:
         os.close(fd)
 
 
-def _key(fields: dict[str, object]) -> str:
-    digest = hashlib.blake2b(str(fields["text"]).encode("utf-8"), digest_size=8).hexdigest()
-    return f"{fields['doc_id']}/{fields['pid']}/{digest}"
+def _key(fields: dict[str, object]) -> int:
+    """A paragraph's vector key: its document, pid and text, hashed to 64 bits (a collision
+    among a million keys has odds of about 1 in 30 million)."""
+    text = hashlib.blake2b(str(fields["text"]).encode("utf-8"), digest_size=8).hexdigest()
+    key = f"{fields['doc_id']}/{fields['pid']}/{text}".encode()
+    return int.from_bytes(hashlib.blake2b(key, digest_size=8).digest(), "little")
 
 
 def _manifest(gen: Path) -> dict[str, object] | None:
     try:
-        return json.loads((gen / MANIFEST).read_text("utf-8"))
+        man = json.loads((gen / MANIFEST).read_text("utf-8"))
     except (OSError, ValueError):
         return None
+    return man if isinstance(man, dict) and isinstance(man.get("segments"), list) else None
 
 
-def _matrix(gen: Path, man: dict[str, object] | None, n: int) -> np.ndarray | None:
-    """The manifest's vectors, memory-mapped, when the file is whole (n rows)."""
-    if not man:
-        return None
+def _vectors_file(gen: Path, sid: str) -> Path:
+    return gen / f"dense-{sid}.npy"
+
+
+def _keys_file(gen: Path, sid: str) -> Path:
+    return gen / f"dense-{sid}.keys.npy"
+
+
+def _segment(gen: Path, sid: str, rows: int, dim: int) -> np.ndarray | None:
+    """One segment's vectors, memory-mapped, when its file is whole (`rows` x `dim`)."""
     try:
-        matrix = np.load(gen / str(man["vectors"]), mmap_mode="r")
-    except (OSError, ValueError, KeyError):
+        matrix = np.load(_vectors_file(gen, sid), mmap_mode="r")
+    except (OSError, ValueError):
         return None
-    return matrix if matrix.shape == (n, man.get("dim")) else None
+    return matrix if matrix.shape == (rows, dim) else None
 
 
-def _previous(gen: Path, model_id: str) -> tuple[np.ndarray, dict[str, int]] | None:
-    """The vectors of this generation's manifest, else of another generation's, with each
-    key's row (a row index, not a view per row: 56k memmap views cost 0.3 s per add)."""
-    gens = [gen, *sorted((p for p in gen.parent.glob("gen-*") if p != gen), reverse=True)]
-    for folder in gens:
-        man = _manifest(folder)
-        if not man or man.get("model") != model_id:
-            continue
-        try:
-            keys = json.loads((folder / str(man["keys"])).read_text("utf-8"))
-        except (OSError, ValueError, KeyError):
-            continue
-        matrix = _matrix(folder, man, len(keys))
-        if matrix is not None:
-            return matrix, {k: i for i, k in enumerate(keys) if k is not None}
-    return None
+def _segments(man: dict[str, object]) -> list[tuple[str, int, int]]:
+    return [(str(s), int(o), int(c)) for s, o, c in man["segments"]]  # type: ignore[union-attr]
 
 
 def _write_atomic(path: Path, write: Callable[[BinaryIO], object]) -> None:
@@ -156,104 +153,179 @@ def _update(gen: Path, limit: int | None, embedder: Embedder) -> UpdateResult:
         if not n:  # an index without any document: nothing to embed
             return UpdateResult()
         man = _manifest(gen)
-        if _is_fresh(man, stamp, n, embedder.model_id) and _matrix(gen, man, n) is not None:
+        if _is_fresh(man, stamp, n, embedder.model_id) and load(gen, man, n) is not None:
             return UpdateResult()
-        rows = _Rows(gen, man, n, embedder)
+        known = _whole_segments(gen, man, embedder)
+        segments, new = [], []
         for sub, offset in reader.leaf_readers():
-            rows.add_segment(sub, offset)
-        rows.copy_reused()
-    if limit is not None and len(rows.todo) > limit:
+            sid, count = sub.segment().segment_id(), sub.doc_count_all()
+            segments.append([sid, offset, count])
+            if known.get(sid) != count:
+                new.append(_NewSegment(sid, sub))
+    old = _Known(gen, embedder.model_id) if any(s.live for s in new) else None
+    for segment in new:
+        segment.reuse(old, embedder.dim)
+    todo = sum(len(s.missing) for s in new)
+    if limit is not None and todo > limit:
         return UpdateResult(deferred=True)
-    matrix, keys, todo = rows.matrix, rows.keys, rows.todo
-    for start in range(0, len(todo), 2048):
-        chunk = todo[start : start + 2048]
-        matrix[[d for d, _ in chunk]] = embedder.embed([t for _, t in chunk])
-    name = f"dense-{stamp:06d}-{n}"
-    _write_atomic(gen / f"{name}.npy", lambda fh: np.save(fh, matrix))
-    _write_atomic(gen / f"{name}.keys.json", lambda fh: fh.write(json.dumps(keys).encode()))
+    for segment in new:
+        segment.embed(embedder)
+        segment.write(gen)
     manifest = {
         "model": embedder.model_id,
         "dim": embedder.dim,
         "generation": stamp,
         "docs": n,
-        "segments": rows.segments,
-        "vectors": f"{name}.npy",
-        "keys": f"{name}.keys.json",
+        "segments": segments,
     }
     _write_atomic(gen / MANIFEST, lambda fh: fh.write(json.dumps(manifest).encode()))
+    keep = {_vectors_file(gen, str(s)).name for s, _, _ in segments}
+    keep |= {_keys_file(gen, str(s)).name for s, _, _ in segments}
     for path in gen.glob("dense-*"):
-        if not path.name.startswith(name + "."):
+        if path.name not in keep:
             path.unlink(missing_ok=True)
-    return UpdateResult(embedded=len(todo), reused=sum(k is not None for k in keys) - len(todo))
+    return UpdateResult(embedded=todo, reused=sum(len(s.live) - len(s.missing) for s in new))
 
 
-class _Rows:
-    """The new vectors, filled segment by segment. Whoosh segments never change once
-    written (a deletion only marks a document), so a segment the previous vectors already
-    covered is copied without reading a paragraph; only new or merged segments are read,
-    and their paragraphs reuse any vector with the same key (document, pid, text hash)."""
+def _whole_segments(gen: Path, man: dict[str, object] | None, embedder: Embedder) -> dict[str, int]:
+    """The segments of the previous manifest whose files are whole, with their row counts."""
+    if not man or man.get("model") != embedder.model_id:
+        return {}
+    return {
+        sid: count
+        for sid, _, count in _segments(man)
+        if _segment(gen, sid, count, embedder.dim) is not None and _keys_file(gen, sid).is_file()
+    }
 
-    def __init__(
-        self, gen: Path, man: dict[str, object] | None, n: int, embedder: Embedder
-    ) -> None:
-        self.gen = gen
-        self.model_id = embedder.model_id
-        self.matrix = np.zeros((n, embedder.dim), dtype=np.float32)
-        self.keys: list[str | None] = [None] * n
-        self.todo: list[tuple[int, str]] = []
-        self.segments: list[list[object]] = []
-        self._reused: list[tuple[int, int]] = []  # (new row, row in self._old's matrix)
-        self._known: dict[str, tuple[int, int]] = {}
-        self._old_matrix: np.ndarray | None = None
-        self._old_keys: list[str | None] = []
-        if man and man.get("model") == self.model_id and isinstance(man.get("segments"), list):
-            try:
-                self._old_keys = json.loads((gen / str(man["keys"])).read_text("utf-8"))
-            except (OSError, ValueError, KeyError):
-                return
-            self._old_matrix = _matrix(gen, man, len(self._old_keys))
-            self._known = {str(s): (int(o), int(c)) for s, o, c in man["segments"]}  # type: ignore[union-attr]
 
-    def add_segment(self, sub: IndexReader, offset: int) -> None:
-        sid, count = sub.segment().segment_id(), sub.doc_count_all()
-        self.segments.append([sid, offset, count])
-        known = self._known.get(sid)
-        if self._old_matrix is not None and known is not None and known[1] == count:
-            start = known[0]
-            self.matrix[offset : offset + count] = self._old_matrix[start : start + count]
-            self.keys[offset : offset + count] = self._old_keys[start : start + count]
-            if sub.has_deletions():
-                for d in sub.segment().deleted_docs():
-                    self.keys[offset + d] = None
-            return
-        rows = self._old[1] if self._old else {}
+class _NewSegment:
+    """The vectors of a segment the manifest did not cover (the rows of its deleted
+    documents are left at zero: they are never read)."""
+
+    def __init__(self, sid: str, sub: IndexReader) -> None:
+        self.sid = sid
+        count = sub.doc_count_all()
+        self.keys = np.zeros(count, dtype=np.uint64)
+        self.live: list[tuple[int, str]] = []  # (row, text)
         for d in range(count):
-            if sub.is_deleted(d):
+            if not sub.is_deleted(d):
+                fields = sub.stored_fields(d)
+                self.keys[d] = _key(fields)
+                self.live.append((d, str(fields["text"])))
+        self.matrix = np.zeros((0, 0), dtype=np.float32)
+        self.missing: list[tuple[int, str]] = []
+
+    def reuse(self, old: _Known | None, dim: int) -> None:
+        """The known vectors of the live rows; the others are left to `embed`."""
+        self.matrix = np.zeros((len(self.keys), dim), dtype=np.float32)
+        rows = np.array([d for d, _ in self.live], dtype=np.int64)
+        found = old.take(self.keys[rows], self.matrix, rows) if old else np.zeros(len(rows), bool)
+        self.missing = [row for row, hit in zip(self.live, found, strict=True) if not hit]
+
+    def embed(self, embedder: Embedder) -> None:
+        for start in range(0, len(self.missing), 2048):
+            chunk = self.missing[start : start + 2048]
+            self.matrix[[d for d, _ in chunk]] = embedder.embed([t for _, t in chunk])
+
+    def write(self, gen: Path) -> None:
+        matrix, keys = self.matrix, self.keys
+        _write_atomic(_vectors_file(gen, self.sid), lambda fh: np.save(fh, matrix))
+        _write_atomic(_keys_file(gen, self.sid), lambda fh: np.save(fh, keys))
+
+
+class _Known:
+    """The stored vectors a new segment may reuse: those of this generation's segments,
+    else of another generation's (a rebuild), looked up by key."""
+
+    def __init__(self, gen: Path, model_id: str) -> None:
+        self.parts: list[tuple[np.ndarray, np.ndarray]] = []  # (keys, vectors) per segment
+        gens = [gen, *sorted((p for p in gen.parent.glob("gen-*") if p != gen), reverse=True)]
+        for folder in gens:
+            man = _manifest(folder)
+            if not man or man.get("model") != model_id:
                 continue
-            fields = sub.stored_fields(d)
-            key = self.keys[offset + d] = _key(fields)
-            row = rows.get(key)
-            if row is None:
-                self.todo.append((offset + d, str(fields["text"])))
-            else:
-                self._reused.append((offset + d, row))
+            for sid, _, count in _segments(man):
+                self._add(folder, sid, count, int(man.get("dim", 0)))  # type: ignore[call-overload]
+            if self.parts:
+                return
 
-    @functools.cached_property
-    def _old(self) -> tuple[np.ndarray, dict[str, int]] | None:
-        """The previous vectors by key, read the first time a segment must be read."""
-        return _previous(self.gen, self.model_id)
+    def _add(self, folder: Path, sid: str, count: int, dim: int) -> None:
+        vectors = _segment(folder, sid, count, dim)
+        try:
+            keys = np.load(_keys_file(folder, sid))
+        except (OSError, ValueError):
+            return
+        if vectors is not None and keys.shape == (count,):
+            self.parts.append((keys, vectors))
 
-    def copy_reused(self) -> None:
-        """The vectors of read segments' known paragraphs, in one gather from the old file."""
-        if self._reused and self._old:
-            new, old = zip(*self._reused, strict=True)
-            self.matrix[list(new)] = self._old[0][list(old)]
+    def take(self, keys: np.ndarray, into: np.ndarray, rows: np.ndarray) -> np.ndarray:
+        """Copies the known vectors of `keys` into `into[rows]`; returns which were known."""
+        found = np.zeros(len(keys), dtype=bool)
+        for stored, vectors in self.parts:
+            wanted = ~found
+            if not wanted.any():
+                break
+            # isin is a linear scan per key for a few keys (an add), a sort for many.
+            hit = np.isin(stored, keys[wanted])
+            if not hit.any():
+                continue
+            at = {int(k): i for i, k in zip(np.flatnonzero(hit), stored[hit], strict=True)}
+            for j in np.flatnonzero(wanted):
+                i = at.get(int(keys[j]))
+                if i is not None:
+                    into[rows[j]] = vectors[i]
+                    found[j] = True
+        return found
 
 
 def _is_fresh(man: dict[str, object] | None, stamp: int, n: int, model_id: str) -> bool:
     if not man:
         return False
     return (man.get("model"), man.get("generation"), man.get("docs")) == (model_id, stamp, n)
+
+
+def load(gen: Path, man: dict[str, object] | None, n: int) -> Stacked | None:
+    """The vectors the manifest names, segment files memory-mapped, when all are whole and
+    cover `n` rows."""
+    if not man:
+        return None
+    dim = int(man.get("dim", 0))  # type: ignore[call-overload]
+    parts, starts, row = [], [], 0
+    for sid, offset, count in _segments(man):
+        part = _segment(gen, sid, count, dim)
+        if part is None or offset != row:
+            return None
+        parts.append(part)
+        starts.append(offset)
+        row += count
+    return Stacked(parts, starts, dim) if row == n else None
+
+
+class Stacked:
+    """The segments' vectors as one matrix of rows = Whoosh document numbers, without
+    copying them into one array (each reader would hold its own copy)."""
+
+    def __init__(self, parts: list[np.ndarray], starts: list[int], dim: int) -> None:
+        self.parts = parts
+        self.starts = np.asarray(starts, dtype=np.int64)
+        self.shape = (sum(len(p) for p in parts), dim)
+
+    def __matmul__(self, vector: np.ndarray) -> np.ndarray:
+        return np.concatenate([p @ vector for p in self.parts]) if self.parts else np.zeros(0)
+
+    def take(self, ids: np.ndarray) -> np.ndarray:
+        """The rows `ids`, in their order."""
+        ids = np.asarray(ids, dtype=np.int64)
+        out = np.empty((len(ids), self.shape[1]), dtype=np.float32)
+        seg = np.searchsorted(self.starts, ids, side="right") - 1
+        for s in np.unique(seg):
+            at = seg == s
+            out[at] = self.parts[s][ids[at] - self.starts[s]]
+        return out
+
+    def array(self) -> np.ndarray:
+        """All rows in one array (a copy)."""
+        return np.concatenate(self.parts) if self.parts else np.zeros(self.shape, np.float32)
 
 
 # -------------------------------------------------------------------------- reading
@@ -270,11 +342,11 @@ class Vectors:
         self.gen = gen
         self.stamp = reader.generation()
         self.n = reader.doc_count_all()
-        self._matrix: np.ndarray | None = None
+        self._matrix: Stacked | None = None
         self._checked = -RECHECK_EVERY
         self._lock = threading.Lock()
 
-    def matrix(self) -> np.ndarray | None:
+    def matrix(self) -> Stacked | None:
         with self._lock:
             now = time.monotonic()
             if self._matrix is None and now - self._checked >= RECHECK_EVERY:
@@ -282,13 +354,13 @@ class Vectors:
                 self._matrix = self._load()
             return self._matrix
 
-    def _load(self) -> np.ndarray | None:
+    def _load(self) -> Stacked | None:
         embedder = load_embedder()
         if embedder is None or not self.n:
             return None
         man = _manifest(self.gen)
         if _is_fresh(man, self.stamp, self.n, embedder.model_id):
-            matrix = _matrix(self.gen, man, self.n)
+            matrix = load(self.gen, man, self.n)
             if matrix is not None:
                 return matrix
         self._embed_in_background()
@@ -326,7 +398,7 @@ class DenseQuery:
     for the best lexical candidates (a gather), and over every paragraph only when the
     query may gain candidates (the scan that dominates the cost)."""
 
-    def __init__(self, matrix: np.ndarray, vector: np.ndarray, widens: bool, fusion: str):
+    def __init__(self, matrix: Stacked, vector: np.ndarray, widens: bool, fusion: str):
         self.matrix = matrix
         self.vector = vector
         self.widens = widens
@@ -335,7 +407,7 @@ class DenseQuery:
 
     def _sims(self, ids: np.ndarray | None = None) -> np.ndarray:
         if self._all is None and ids is not None:
-            return np.asarray(self.matrix[ids] @ self.vector, dtype=np.float64)
+            return np.asarray(self.matrix.take(ids) @ self.vector, dtype=np.float64)
         if self._all is None:
             self._all = np.asarray(self.matrix @ self.vector, dtype=np.float64)
         return self._all if ids is None else self._all[ids]
