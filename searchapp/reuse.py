@@ -54,6 +54,10 @@ CREATE TABLE IF NOT EXISTS reuse_settings (
     id INTEGER PRIMARY KEY CHECK (id = 1),
     settings TEXT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS reuse_hashing (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    hashing TEXT NOT NULL
+);
 """
 
 ROWS_AT_ONCE = 100_000  # band rows turned into Python tuples at a time, for the insert
@@ -88,20 +92,46 @@ def _computed_with(settings: ReuseSettings) -> str:
     return repr(sorted(fields.items()))
 
 
+@dataclass(frozen=True)
+class Hashing:
+    """What datasketch derives from the settings: the bands x rows that best separate pairs
+    around `lsh_threshold`, and its MinHash permutations (a, b) for `num_perm`. Kept with
+    the band keys they made (`reuse_hashing`), so that adding a document does not import
+    datasketch and, with it, SciPy (0.6 s, most of a one-document add)."""
+
+    bands: int
+    rows: int
+    a: tuple[int, ...]
+    b: tuple[int, ...]
+
+    @classmethod
+    def derive(cls, settings: ReuseSettings) -> Hashing:
+        from datasketch import MinHash, MinHashLSH
+
+        lsh = MinHashLSH(threshold=settings.lsh_threshold, num_perm=settings.num_perm)
+        a, b = MinHash(num_perm=settings.num_perm, hashfunc=zlib.crc32).permutations
+        return cls(int(lsh.b), int(lsh.r), tuple(a.tolist()), tuple(b.tolist()))
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self))
+
+    @classmethod
+    def from_json(cls, text: str) -> Hashing:
+        fields = json.loads(text)
+        return cls(fields["bands"], fields["rows"], tuple(fields["a"]), tuple(fields["b"]))
+
+
 class Detector:
     """Signatures, band keys and checked candidates under one set of settings."""
 
-    def __init__(self, settings: ReuseSettings = REUSE) -> None:
-        # datasketch imports SciPy (0.6 s): only indexing pays for it, never a search.
-        from datasketch import MinHash, MinHashLSH
-
+    def __init__(self, settings: ReuseSettings = REUSE, hashing: Hashing | None = None) -> None:
         self.settings = settings
-        # datasketch picks the bands × rows that best separate pairs around the threshold.
-        lsh = MinHashLSH(threshold=settings.lsh_threshold, num_perm=settings.num_perm)
-        self.bands, self.rows = lsh.b, lsh.r
-        # datasketch's own permutations (a, b) for this num_perm: `keys` applies them to a
-        # whole document at once, as MinHash.update_batch would one sentence at a time.
-        self._a, self._b = MinHash(num_perm=settings.num_perm, hashfunc=zlib.crc32).permutations
+        self.hashing = hashing or Hashing.derive(settings)
+        self.bands, self.rows = self.hashing.bands, self.hashing.rows
+        # `keys` applies datasketch's permutations to a whole document at once, as
+        # MinHash.update_batch would one sentence at a time.
+        self._a = np.array(self.hashing.a, dtype=np.uint32)
+        self._b = np.array(self.hashing.b, dtype=np.uint32)
         self.boilerplate = {" ".join(words(b)) for b in settings.boilerplate}
 
     def eligible(self, tokens: list[str]) -> bool:
@@ -230,10 +260,10 @@ def update(
     emptied."""
     ensure(db)
     if not reuse_enabled():
-        for table in ("reuse_bands", "reuse_links", "reuse_settings"):
+        for table in ("reuse_bands", "reuse_links", "reuse_settings", "reuse_hashing"):
             db.execute(f"DELETE FROM {table}")  # nothing stale left for a later run to trust
         return
-    detector = detector or Detector()
+    detector = detector or _detector(db)
     wanted = _computed_with(detector.settings)
     row = db.execute("SELECT settings FROM reuse_settings").fetchone()
     if row is None or row[0] != wanted:
@@ -241,6 +271,9 @@ def update(
         db.execute("DELETE FROM reuse_links")
         db.execute("INSERT OR REPLACE INTO reuse_settings VALUES (1, ?)", (wanted,))
         added = list(_live(db))
+    # The same settings always derive the same hashing: rewriting it is always right, and
+    # keeps a registry made before it was stored from deriving it at every add.
+    db.execute("INSERT OR REPLACE INTO reuse_hashing VALUES (1, ?)", (detector.hashing.to_json(),))
     for seq in [s for s, _ in added] + list(removed):
         _forget(db, seq)
     if not added:
@@ -252,6 +285,18 @@ def update(
         links += _verify(detector, known, seq, candidates)
     db.executemany("INSERT OR REPLACE INTO reuse_links VALUES (?, ?, ?, ?, ?)", links)
     db.executemany("INSERT INTO reuse_bands VALUES (?, ?, ?)", bands.rows())
+
+
+def _detector(db: sqlite3.Connection, settings: ReuseSettings = REUSE) -> Detector:
+    """A detector for `settings`, with the hashing stored with the keys when they were made
+    under the same settings (else `update` recomputes every key anyway)."""
+    row = db.execute(
+        "SELECT hashing FROM reuse_settings, reuse_hashing WHERE settings = ?",
+        (_computed_with(settings),),
+    ).fetchone()
+    if row is None:
+        return Detector(settings)
+    return Detector(settings, Hashing.from_json(row[0]))
 
 
 def _live(db: sqlite3.Connection) -> Iterable[tuple[int, list[ParagraphRow]]]:

@@ -236,6 +236,30 @@ def test_adding_and_removing_a_document_updates_links_both_ways(
     assert stored <= seqs, "a removed document leaves no keys and no links"
 
 
+def test_an_add_uses_the_stored_hashing_and_never_imports_scipy(tmp_path: Path) -> None:
+    """datasketch derives the bands and permutations once, at the first index run; an add
+    reads them back with the keys they made (importing datasketch costs SciPy's 0.6 s)."""
+    docs = copy_seeds(tmp_path / "documents")
+    index = tmp_path / "index"
+    index_folder(docs, index)
+    seed = [p.text for p in service(index).paragraphs(DOC_2002)]
+    write_document(docs / "copy.txt", [seed[0], seed[4]], dateline="Alphaville, 1 May 2020")
+    command = ("index", "--documents", str(docs), "--index", str(index))
+    out = run_cli(*command, env=cli_env(PYTHONPROFILEIMPORTTIME="1"))
+    assert out.returncode == 0, out.stderr
+    imported = {
+        line.rsplit("|", 1)[-1].strip()
+        for line in out.stderr.splitlines()
+        if line.startswith("import time:")
+    }
+    assert "searchapp.reuse" in imported and not imported & {"datasketch", "scipy"}
+    copy_id = next(d.doc_id for d in service(index).documents() if d.path == "copy.txt")
+    assert [r["doc_id"] for r in _json(index, DOC_2002, 1)["reuse"]] == [copy_id]
+    db = sqlite3.connect(index / "registry.sqlite")
+    stored = db.execute("SELECT hashing FROM reuse_hashing").fetchone()[0]
+    assert reuse.Hashing.from_json(stored) == reuse.Hashing.derive(ReuseSettings())
+
+
 def test_links_are_recomputed_when_the_settings_change(tmp_path: Path) -> None:
     docs = copy_seeds(tmp_path / "documents")
     index = tmp_path / "index"
