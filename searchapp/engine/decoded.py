@@ -199,7 +199,9 @@ def _write_for(gen: Path) -> None:
     with ix.reader() as reader:
         leaves = [leaf for leaf, _ in reader.leaf_readers() if leaf.doc_count_all()]
         for leaf in leaves:
-            if _load_segment(gen, leaf) is None:
+            # A segment's folder appears whole (one rename) and never changes: a folder
+            # that is there needs no reading (a reader checks it anyway).
+            if not _folder(gen, leaf).is_dir():
                 _save_segment(gen, leaf, _decode_segment(leaf))
         current = {leaf.segment().segment_id() for leaf in leaves}
     for folder in (gen / FOLDER).glob("*") if (gen / FOLDER).is_dir() else ():
