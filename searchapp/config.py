@@ -217,3 +217,14 @@ def dense_settings() -> DenseSettings:
     enabled = _env_on("SEARCHAPP_DENSE")
     fusion = os.environ.get("SEARCHAPP_FUSION", "").strip().lower()
     return DenseSettings(enabled, fusion if fusion in FUSIONS else DenseSettings.fusion)
+
+
+def cache_folder() -> Path:
+    """Where derived copies of packaged data are kept between runs (the language model,
+    decompressed): `SEARCHAPP_CACHE`, else `$XDG_CACHE_HOME/searchapp`, else
+    `~/.cache/searchapp`. Only a cache: anything in it may be deleted at any time."""
+    explicit = os.environ.get("SEARCHAPP_CACHE", "").strip()
+    if explicit:
+        return Path(explicit)
+    base = os.environ.get("XDG_CACHE_HOME", "").strip() or Path.home() / ".cache"
+    return Path(base) / "searchapp"

@@ -155,3 +155,30 @@ def test_admin_preview_reads_under_the_same_budgets(tmp_path: Path) -> None:
     assert preview.status_code == 200
     assert "unsafe front matter: YAML aliases (*name) are not allowed" in preview.text
     assert "over the 1 MB limit for one document" in preview.text
+
+
+def test_the_cached_language_model_classifies_as_the_packaged_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The decompressed copy in the cache folder is the packaged model, and a damaged copy
+    is never trusted: the packaged one is read again and the copy rewritten."""
+    from py3langid.langid import MODEL_FILE, LanguageIdentifier
+
+    from searchapp.corpus import language
+
+    monkeypatch.setenv("SEARCHAPP_CACHE", str(tmp_path / "cache"))
+    texts = [
+        "The two sides signed a joint declaration on trade and peace.",
+        "Les deux parties ont signé une déclaration commune sur le commerce.",
+        "Обе стороны подписали совместное заявление о торговле.",
+        "双方签署了关于贸易与和平的联合声明。",
+    ]
+    packaged = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+    expected = [packaged.rank(t)[:3] for t in texts]
+    cached = tmp_path / "cache" / language._cache_file().name
+    for damage in (None, b"not a model", b""):
+        if damage is not None:
+            cached.write_bytes(damage)
+        monkeypatch.setattr(language, "_identifier", None)
+        assert [language.model().rank(t)[:3] for t in texts] == expected
+        assert cached.stat().st_size > 1_000_000  # written, or rewritten whole
