@@ -459,12 +459,16 @@ def _verify(
         if other_key not in known.texts and other_key not in known.split:
             continue  # a stale key of a paragraph no longer stored
         other = known.of(other_key)
-        theirs = set(pairwise(other))
+        theirs: set | None = None  # made for the first candidate that is not a copy
         for pid in pids:
             tokens = known.of((seq, pid))
-            if pid not in ours:
-                ours[pid] = set(pairwise(tokens))
-            value = detector.matches(tokens, other, (ours[pid], theirs))
+            if tokens == other:  # a verbatim copy: ratio 1, without difflib or pair sets
+                value: float | None = 1.0
+            else:
+                theirs = set(pairwise(other)) if theirs is None else theirs
+                if pid not in ours:
+                    ours[pid] = set(pairwise(tokens))
+                value = detector.matches(tokens, other, (ours[pid], theirs))
             if value is not None:
                 value = round(value, 4)
                 links += [(seq, pid, *other_key, value), (*other_key, seq, pid, value)]
