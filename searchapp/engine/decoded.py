@@ -26,9 +26,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-from whoosh import index as windex
 from whoosh.reading import IndexReader
 
+from searchapp.engine import store
 from searchapp.engine.postings import column_values, field_lengths
 
 FOLDER = "decoded"
@@ -195,15 +195,15 @@ def write_for(gen: Path) -> None:
 
 
 def _write_for(gen: Path) -> None:
-    ix = windex.open_dir(str(gen))
-    with ix.reader() as reader:
-        leaves = [leaf for leaf, _ in reader.leaf_readers() if leaf.doc_count_all()]
-        for leaf in leaves:
-            # A segment's folder appears whole (one rename) and never changes: a folder
-            # that is there needs no reading (a reader checks it anyway).
-            if not _folder(gen, leaf).is_dir():
+    toc = store.table_of_contents(gen)
+    segments = [seg for seg in toc.segments if seg.doc_count_all()]
+    for seg in segments:
+        # A segment's folder appears whole (one rename) and never changes: a folder that is
+        # there needs no reading (a reader checks it anyway), and its segment no opening.
+        if not (gen / FOLDER / seg.segment_id()).is_dir():
+            with store.segment_reader(gen, toc, seg) as leaf:
                 _save_segment(gen, leaf, _decode_segment(leaf))
-        current = {leaf.segment().segment_id() for leaf in leaves}
+    current = {seg.segment_id() for seg in segments}
     for folder in (gen / FOLDER).glob("*") if (gen / FOLDER).is_dir() else ():
         if folder.name not in current and not folder.name.startswith(".decoding-"):
             shutil.rmtree(folder, ignore_errors=True)

@@ -46,6 +46,7 @@ from whoosh import query as wq
 from whoosh.reading import IndexReader
 
 from searchapp.config import dense_settings
+from searchapp.engine import store
 from searchapp.engine.embed import Embedder, load_embedder
 from searchapp.engine.query import ParsedQuery, plain_words_query
 from searchapp.engine.understand import PARTY_FIELD, is_plain
@@ -146,21 +147,21 @@ def update(gen: Path, limit: int | None = None, embedder: Embedder | None = None
 
 
 def _update(gen: Path, limit: int | None, embedder: Embedder) -> UpdateResult:
-    from whoosh import index as windex
-
-    with windex.open_dir(str(gen)).reader() as reader:
-        stamp, n = reader.generation(), reader.doc_count_all()
-        if not n:  # an index without any document: nothing to embed
-            return UpdateResult()
-        man = _manifest(gen)
-        if _is_fresh(man, stamp, n, embedder.model_id) and load(gen, man, n) is not None:
-            return UpdateResult()
-        known = _whole_segments(gen, man, embedder)
-        segments, new = [], []
-        for sub, offset in reader.leaf_readers():
-            sid, count = sub.segment().segment_id(), sub.doc_count_all()
-            segments.append([sid, offset, count])
-            if known.get(sid) != count:
+    toc = store.table_of_contents(gen)
+    stamp, n = toc.generation, sum(seg.doc_count_all() for seg in toc.segments)
+    if not n:  # an index without any document: nothing to embed
+        return UpdateResult()
+    man = _manifest(gen)
+    if _is_fresh(man, stamp, n, embedder.model_id) and load(gen, man, n) is not None:
+        return UpdateResult()
+    known = _whole_segments(gen, man, embedder)
+    segments, new, offset = [], [], 0
+    for seg in toc.segments:
+        sid, count = seg.segment_id(), seg.doc_count_all()
+        segments.append([sid, offset, count])
+        offset += count
+        if known.get(sid) != count:
+            with store.segment_reader(gen, toc, seg) as sub:
                 new.append(_NewSegment(sid, sub))
     old = _Known(gen, embedder.model_id) if any(s.live for s in new) else None
     for segment in new:
