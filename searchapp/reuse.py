@@ -61,6 +61,10 @@ CREATE TABLE IF NOT EXISTS reuse_hashing (
 """
 
 ROWS_AT_ONCE = 100_000  # band rows turned into Python tuples at a time, for the insert
+# Documents linked in one batch, in paragraphs: a full build of 250k paragraphs found and
+# held the candidates of every document at once (3.4 GB resident). A later batch finds the
+# earlier ones' keys stored, as the next index run would: the links are the same.
+PARAGRAPHS_AT_ONCE = 60_000
 SENTENCE_END = re.compile(r"(?<=[.!?;])\s+")
 # Share of the shorter paragraph's word pairs, per unit of similarity threshold, that a pair
 # of paragraphs at the threshold keeps at the least (a light edit breaks two pairs a word).
@@ -276,8 +280,29 @@ def update(
     db.execute("INSERT OR REPLACE INTO reuse_hashing VALUES (1, ?)", (detector.hashing.to_json(),))
     for seq in [s for s, _ in added] + list(removed):
         _forget(db, seq)
-    if not added:
-        return
+    for part in _parts(added):
+        _link(db, detector, part)
+
+
+def _parts(
+    added: Sequence[tuple[int, list[ParagraphRow]]],
+) -> Iterator[Sequence[tuple[int, list[ParagraphRow]]]]:
+    """The added documents in runs of about `PARAGRAPHS_AT_ONCE` paragraphs."""
+    start = size = 0
+    for end, (_, paragraphs) in enumerate(added, 1):
+        size += len(paragraphs)
+        if size >= PARAGRAPHS_AT_ONCE:
+            yield added[start:end]
+            start, size = end, 0
+    if start < len(added):
+        yield added[start:]
+
+
+def _link(
+    db: sqlite3.Connection, detector: Detector, added: Sequence[tuple[int, list[ParagraphRow]]]
+) -> None:
+    """Links the `added` documents with the stored ones and with each other, then stores
+    their band keys (for the next part, and the next index run)."""
     bands = _Bands(detector, added)
     known = _Words(db, added)
     links = []

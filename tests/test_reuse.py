@@ -307,6 +307,35 @@ def test_china_general_debate_sentences_return(tmp_path: Path) -> None:
     assert (by_year[2022], by_year[2023]) in linked
 
 
+def test_a_build_linked_in_parts_links_as_one_linked_at_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A full build links its documents a part at a time (bounded memory): each part finds
+    the earlier parts' keys stored. China's ten General Debate speeches, one per part,
+    get exactly the links of one batch."""
+    if not UNGDC.is_dir():
+        pytest.skip(f"{UNGDC} not found")
+    docs = tmp_path / "documents"
+    docs.mkdir()
+    for found in sorted(UNGDC.glob("*/CHN_*.txt")):
+        shutil.copy(found, docs / found.name)
+
+    def links(index: Path) -> list[tuple[str, int, str, int, float]]:
+        db = sqlite3.connect(index / "registry.sqlite")
+        return sorted(
+            db.execute(
+                "SELECT a.doc_id, l.pid, b.doc_id, l.other_pid, l.similarity FROM reuse_links l"
+                " JOIN documents a ON a.seq = l.seq JOIN documents b ON b.seq = l.other_seq"
+            )
+        )
+
+    index_folder(docs, tmp_path / "at-once")
+    monkeypatch.setattr(reuse, "PARAGRAPHS_AT_ONCE", 1)  # every document a part of its own
+    index_folder(docs, tmp_path / "in-parts")
+    at_once = links(tmp_path / "at-once")
+    assert len(at_once) >= 8 and links(tmp_path / "in-parts") == at_once
+
+
 @pytest.fixture(scope="module")
 def edited_server(edited: tuple[Path, Path, list[str]]) -> Iterator[str]:
     from searchapp import create_app
