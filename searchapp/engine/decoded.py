@@ -83,12 +83,12 @@ def _decode_segment(leaf: IndexReader) -> _Segment:
     return _Segment(arrays, sections, docs)
 
 
-def _folder(gen: Path, leaf: IndexReader) -> Path:
-    return gen / FOLDER / leaf.segment().segment_id()
+def _folder(gen: Path, segment_id: str) -> Path:
+    return gen / FOLDER / segment_id
 
 
 def _load_segment(gen: Path, leaf: IndexReader) -> _Segment | None:
-    folder = _folder(gen, leaf)
+    folder = _folder(gen, leaf.segment().segment_id())
     try:
         values = json.loads((folder / VALUES).read_text("utf-8"))
         arrays = {name: np.load(folder / f"{name}.npy", mmap_mode="r") for name in ARRAYS}
@@ -102,7 +102,7 @@ def _load_segment(gen: Path, leaf: IndexReader) -> _Segment | None:
 
 def _save_segment(gen: Path, leaf: IndexReader, segment: _Segment) -> None:
     """All files of a segment appear at once (one rename of their folder)."""
-    target = _folder(gen, leaf)
+    target = _folder(gen, leaf.segment().segment_id())
     if target.exists():
         return
     target.parent.mkdir(exist_ok=True)
@@ -200,7 +200,7 @@ def _write_for(gen: Path) -> None:
     for seg in segments:
         # A segment's folder appears whole (one rename) and never changes: a folder that is
         # there needs no reading (a reader checks it anyway), and its segment no opening.
-        if not (gen / FOLDER / seg.segment_id()).is_dir():
+        if not _folder(gen, seg.segment_id()).is_dir():
             with store.segment_reader(gen, toc, seg) as leaf:
                 _save_segment(gen, leaf, _decode_segment(leaf))
     current = {seg.segment_id() for seg in segments}

@@ -9,7 +9,7 @@ only marks a document), so its vectors never do either:
                              computed for, and the segments in order [id, first row, rows]
     dense-<segment>.npy      float32 (rows x dim), row = document of the segment (a
                              deleted one keeps its vector; search only reads live rows)
-    dense-<segment>.keys.npy uint64 per row: hash of "document/pid/hash of the text"
+    dense-<segment>.keys.npy uint64 per row: hash of "document/pid/text"
 
 The manifest is replaced last, atomically, so a reader sees old or new vectors, never half.
 Readers use the vectors only when the manifest names the very Whoosh generation they
@@ -92,8 +92,7 @@ def _lock(root: Path, wait: bool) -> Iterator[bool]:
 def _key(fields: dict[str, object]) -> int:
     """A paragraph's vector key: its document, pid and text, hashed to 64 bits (a collision
     among a million keys has odds of about 1 in 30 million)."""
-    text = hashlib.blake2b(str(fields["text"]).encode("utf-8"), digest_size=8).hexdigest()
-    key = f"{fields['doc_id']}/{fields['pid']}/{text}".encode()
+    key = f"{fields['doc_id']}/{fields['pid']}/{fields['text']}".encode()
     return int.from_bytes(hashlib.blake2b(key, digest_size=8).digest(), "little")
 
 
@@ -162,10 +161,10 @@ def _update(gen: Path, limit: int | None, embedder: Embedder) -> UpdateResult:
         offset += count
         if known.get(sid) != count:
             with store.segment_reader(gen, toc, seg) as sub:
-                new.append(_NewSegment(sid, sub))
+                new.append(_NewSegment(sid, sub, embedder.dim))
     old = _Known(gen, embedder.model_id) if any(s.live for s in new) else None
     for segment in new:
-        segment.reuse(old, embedder.dim)
+        segment.reuse(old)
     todo = sum(len(s.missing) for s in new)
     if limit is not None and todo > limit:
         return UpdateResult(deferred=True)
@@ -203,24 +202,25 @@ class _NewSegment:
     """The vectors of a segment the manifest did not cover (the rows of its deleted
     documents are left at zero: they are never read)."""
 
-    def __init__(self, sid: str, sub: IndexReader) -> None:
+    def __init__(self, sid: str, sub: IndexReader, dim: int) -> None:
         self.sid = sid
         count = sub.doc_count_all()
         self.keys = np.zeros(count, dtype=np.uint64)
+        self.matrix = np.zeros((count, dim), dtype=np.float32)
         self.live: list[tuple[int, str]] = []  # (row, text)
         for d in range(count):
             if not sub.is_deleted(d):
                 fields = sub.stored_fields(d)
                 self.keys[d] = _key(fields)
                 self.live.append((d, str(fields["text"])))
-        self.matrix = np.zeros((0, 0), dtype=np.float32)
-        self.missing: list[tuple[int, str]] = []
+        self.missing = self.live  # until `reuse` finds some of them stored
 
-    def reuse(self, old: _Known | None, dim: int) -> None:
+    def reuse(self, old: _Known | None) -> None:
         """The known vectors of the live rows; the others are left to `embed`."""
-        self.matrix = np.zeros((len(self.keys), dim), dtype=np.float32)
+        if old is None:
+            return
         rows = np.array([d for d, _ in self.live], dtype=np.int64)
-        found = old.take(self.keys[rows], self.matrix, rows) if old else np.zeros(len(rows), bool)
+        found = old.take(self.keys[rows], self.matrix, rows)
         self.missing = [row for row, hit in zip(self.live, found, strict=True) if not hit]
 
     def embed(self, embedder: Embedder) -> None:

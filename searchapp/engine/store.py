@@ -158,6 +158,7 @@ def table_of_contents(gen: Path) -> windex.TOC:
 
 
 def segment_reader(gen: Path, toc: windex.TOC, segment: object) -> SegmentReader:
+    """A reader of one segment of `toc` (close it, or use it as a context manager)."""
     return SegmentReader(FileStorage(str(gen)), toc.schema, segment, generation=toc.generation)
 
 
@@ -169,8 +170,7 @@ def uncommitted_files(gen: Path) -> list[Path]:
     if last < 0:
         return []
     name = windex._DEF_INDEX_NAME
-    storage = FileStorage(str(gen))
-    live = {seg.segment_id() for seg in windex.FileIndex(storage, indexname=name)._segments()}
+    live = {seg.segment_id() for seg in table_of_contents(gen).segments}
     segment = windex.TOC._segment_pattern(name)
 
     def stray(file: str) -> bool:
