@@ -236,3 +236,30 @@ def test_after_adds_edits_and_removals_every_vector_is_its_paragraphs(tmp_path: 
         step()
         update_index(docs, index)
         _vectors_match_the_index(index)
+
+
+def test_an_index_with_vectors_of_the_single_matrix_format_is_embedded_again(
+    tmp_path: Path,
+) -> None:
+    """An index built before vectors were kept per segment (one matrix, JSON keys) is not
+    read as it stands: its search is lexical, with the notice, until the next index run
+    embeds it again and removes the old files."""
+    docs = copy_seeds(tmp_path / "documents")
+    index = tmp_path / "index"
+    built = update_index(docs, index)
+    gen = current_generation(index)
+    assert gen is not None
+    manifest = json.loads((gen / dense.MANIFEST).read_text("utf-8"))
+    for path in gen.glob("dense-*"):
+        path.unlink()
+    name = f"dense-{manifest['generation']:06d}-{manifest['docs']}"
+    np.save(gen / f"{name}.npy", np.zeros((manifest["docs"], manifest["dim"]), np.float32))
+    (gen / f"{name}.keys.json").write_text(json.dumps([None] * manifest["docs"]))
+    manifest |= {"vectors": f"{name}.npy", "keys": f"{name}.keys.json"}
+    (gen / dense.MANIFEST).write_text(json.dumps(manifest))
+    waiting = search(index, PARAPHRASE)
+    assert any("Meaning-level matching" in n for n in waiting["notices"])
+    assert update_index(docs, index).embedded == built.paragraphs
+    assert not list(gen.glob(f"{name}.*"))
+    assert any(ANSWER in h["text"] for h in search(index, PARAPHRASE)["hits"])
+    _vectors_match_the_index(index)
