@@ -63,6 +63,9 @@ RECHECK_EVERY = 0.5  # seconds between looks for vectors that were missing
 _background = {"allowed": False}
 RRF_K = 60  # reciprocal-rank fusion constant (Cormack et al.; flat from 10 to 200 here)
 BLEND_ALPHA = 0.7  # linear blend: share of the lexical score (swept 0.5-0.9: best at 0.7)
+# ... when no paragraph has all the query's words: the words alone are weaker evidence there
+# (a paraphrase), so meaning weighs more (swept 0.3-0.7 on the tuned queries: best at 0.4).
+BLEND_ALPHA_APART = 0.4
 
 
 # -------------------------------------------------------------------------- writing
@@ -453,10 +456,16 @@ class DenseQuery:
         return out
 
     def fuse(
-        self, lexical: np.ndarray, hit_ids: np.ndarray, complete: np.ndarray, tier_unit: float
+        self,
+        lexical: np.ndarray,
+        hit_ids: np.ndarray,
+        complete: np.ndarray,
+        tier_unit: float,
+        apart: bool = False,
     ) -> np.ndarray:
         """Fused scores of `hit_ids` from their lexical scores (the best `POOL` lexical
-        candidates and the dense ones are fused; the rest keep their lexical order below).
+        candidates and the dense ones are fused; the rest keep their lexical order below;
+        `apart`: no paragraph has all the query's words, see `words_apart`).
         Tiers (multiples of `tier_unit`, as for a bare year in the query) stay on top, and
         within a tier the paragraphs with all the words (`complete`) stay above the others:
         meaning re-ranks each group and brings candidates to the second one, it never
@@ -470,7 +479,8 @@ class DenseQuery:
             pool[:] = True
         sims = np.zeros(len(hit_ids), dtype=np.float64)
         sims[pool] = self._sims(hit_ids[pool])
-        fused = fuse_scores(base, sims, pool, self.fusion)
+        alpha = BLEND_ALPHA_APART if apart else BLEND_ALPHA
+        fused = fuse_scores(base, sims, pool, self.fusion, alpha)
         return tier * tier_unit + fused + complete * (1 + fused.max(initial=0))
 
 
@@ -484,10 +494,15 @@ def words_apart(base: np.ndarray, counts: np.ndarray, clauses: int) -> bool:
 
 
 def fuse_scores(
-    lexical: np.ndarray, dense: np.ndarray, known: np.ndarray, method: str
+    lexical: np.ndarray,
+    dense: np.ndarray,
+    known: np.ndarray,
+    method: str,
+    alpha: float = BLEND_ALPHA,
 ) -> np.ndarray:
     """One score per candidate from its lexical score (0: a dense candidate only) and its
-    dense one (where `known`; elsewhere the candidate keeps its lexical rank, below)."""
+    dense one (where `known`; elsewhere the candidate keeps its lexical rank, below);
+    `alpha` is the lexical share of the blend."""
     if method == "dense":  # measurement only: the dense ranking alone
         return np.where(known, dense + 2, lexical / (lexical.max(initial=0) + 1))
     if method == "blend":
@@ -495,7 +510,7 @@ def fuse_scores(
         lo, hi = dense[known].min(initial=0.0), dense[known].max(initial=0.0)
         lex = lexical / top if top > 0 else lexical
         den = np.where(known, (dense - lo) / (hi - lo), 0.0) if hi > lo else np.zeros_like(dense)
-        return BLEND_ALPHA * lex + (1 - BLEND_ALPHA) * den
+        return alpha * lex + (1 - alpha) * den
     dense_rank = np.where(known, dense, -np.inf)
     return _rrf(lexical) * (lexical > 0) + _rrf(dense_rank) * known
 

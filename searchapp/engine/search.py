@@ -371,7 +371,8 @@ def _run(
     in_years = matched if year_mask is None else matched & year_mask
     relevance = sort == "relevance" and bool(clause_masks)
     meaning, notices = dense.for_query(snap.dense, parsed) if relevance else (None, [])
-    if meaning is not None and dense.words_apart(base, counts, len(clause_masks)):
+    apart = meaning is not None and dense.words_apart(base, counts, len(clause_masks))
+    if apart:
         # Dense candidates come from inside the party filter too (the only filter not a facet
         # of the widened masks).
         in_years, in_sections, hits = meaning.widen(
@@ -389,7 +390,7 @@ def _run(
         lexical = _scores(snap, parsed, clause_masks, counts, hit_ids)
         if meaning is not None:
             complete = counts[hit_ids] >= len(clause_masks)
-            lexical = meaning.fuse(lexical, hit_ids, complete, YEAR_TIER)
+            lexical = meaning.fuse(lexical, hit_ids, complete, YEAR_TIER, apart)
         keys = -lexical.astype(np.float64)
     else:
         keys = _date_keys(reading, newest=sort == "newest")
