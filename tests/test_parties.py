@@ -69,3 +69,24 @@ def test_queries_name_parties_by_adjective_short_form_and_capital() -> None:
         "China",
         "North Korea",
     ]
+
+
+@pytest.mark.parametrize(
+    ("query", "parties"),
+    [
+        ("Doha denounces being cut off by its Gulf neighbours", ["Qatar"]),
+        ("Paris pledges more climate finance", ["France"]),
+        ("Addis Ababa and Cairo disagree over the dam", ["Ethiopia", "Egypt"]),
+        # A capital in the name of an instrument or of talks is a place, not a government.
+        ("US withdrawal from the Paris climate agreement", ["United States"]),
+        ("the Doha Round of trade negotiations", []),
+        ("Beijing Platform for Action", []),
+        ("Treaty of Rome", []),
+        ("Havana peace talks with the FARC", []),
+        ("Minsk agreements on Donbas", []),
+    ],
+)
+def test_a_capital_names_its_government_unless_it_names_an_instrument(
+    query: str, parties: list[str]
+) -> None:
+    assert [m.party for m in query_mentions(query)] == parties

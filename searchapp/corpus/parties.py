@@ -25,6 +25,18 @@ from searchapp.data import load_yaml
 # capital form names the party ("US" is the United States, "us" is not).
 WORDS_IN_LOWER_CASE = frozenset({"us", "un", "au", "cis"})
 _APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "`": "'", "\u00a0": " "})
+# A capital in the name of an instrument, meeting or place of talks ("the Paris Agreement",
+# "Doha Round", "Beijing Platform for Action", "Havana peace talks", "Treaty of Rome") is
+# where it was made, not the government: such a metonym names no party.
+_NAME_NOUNS = (
+    r"(?:agreements?|accords?|declarations?|round|statute|conventions?|protocols?|process"
+    r"|summits?|conferences?|wall|consensus|platform|principles|plan|charter|treaty|pact"
+    r"|format|group|club|talks|negotiations|olympics|games|document|commitments?"
+    r"|communiques?|framework|formula|initiative|programme|program|memorandum|appeal"
+    r"|peace|rules)"
+)
+_NAME_AFTER = re.compile(r"\s+(?:[\w'-]+\s+)?" + _NAME_NOUNS + r"(?!\w)")
+_NAME_BEFORE = re.compile(r"(?<!\w)" + _NAME_NOUNS + r"\s+(?:of|in)\s+$")
 
 
 class GazetteerError(ValueError):
@@ -78,11 +90,17 @@ class Gazetteer:
             form = m.group(0)
             if form in self.excluded or (form in self.metonyms and not in_query):
                 continue
+            if form in self.metonyms and _in_a_name(folded, m.start(), m.end()):
+                continue
             lowered = form in self.short_forms and not _written_short(text[m.start() : m.end()])
             if lowered and (not in_query or form.replace(".", "") in WORDS_IN_LOWER_CASE):
                 continue
             found.append(Mention(m.start(), m.end(), self.names[form]))
         return found
+
+
+def _in_a_name(folded: str, start: int, end: int) -> bool:
+    return bool(_NAME_AFTER.match(folded, end) or _NAME_BEFORE.search(folded[:start]))
 
 
 def _written_short(original: str) -> bool:
