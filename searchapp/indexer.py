@@ -15,6 +15,7 @@ import sqlite3
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 from searchapp import consistency, reuse
@@ -95,16 +96,22 @@ def scan(documents: Path, skipped: list[tuple[str, str]] | None = None) -> list[
 def quick_key(path: str, given: Metadata | None) -> str:
     """What changes when a file or its given metadata changes, without reading the file."""
     st = os.stat(path)
-    meta = hashlib.sha256(repr(given).encode()).hexdigest()[:16]
-    return f"{st.st_mtime_ns}:{st.st_size}:{meta}"
+    return f"{st.st_mtime_ns}:{st.st_size}:{_metadata_key(repr(given))}"
 
 
-def fingerprint(path: Path, quick: str) -> str:
+@lru_cache(maxsize=1024)
+def _metadata_key(given: str) -> str:
+    # Most files have no given metadata: the same hash every time, made once.
+    return hashlib.sha256(given.encode()).hexdigest()[:16]
+
+
+def fingerprint(path: str, quick: str) -> str:
     """`quick` plus the content hash: "mtime:size:meta:sha256"."""
-    return f"{quick}:{hashlib.sha256(path.read_bytes()).hexdigest()}"
+    with open(path, "rb") as f:
+        return f"{quick}:{hashlib.sha256(f.read()).hexdigest()}"
 
 
-def _unchanged(old: str | None, quick: str, path: Path) -> tuple[bool, str]:
+def _unchanged(old: str | None, quick: str, path: str) -> tuple[bool, str]:
     """Whether the file is as indexed, and its fingerprint. The file is read only when its
     time or size moved (a touched but identical file still counts as unchanged)."""
     if old is not None and old.rsplit(":", 1)[0] == quick:
@@ -206,8 +213,9 @@ def _update_with(
         summary.rebuilt = writer.rebuild
         todo, touched_only = [], {}
         for rel in files:
-            quick = quick_key(os.path.join(documents, rel), catalog.get(rel))
-            same, fp = _unchanged(manifest.get(rel), quick, documents / rel)
+            # Paths as strings: a pathlib path per file cost more than its stat.
+            path = os.path.join(documents, rel)
+            same, fp = _unchanged(manifest.get(rel), quick_key(path, catalog.get(rel)), path)
             if writer.rebuild or not same:
                 todo.append((rel, fp))
             else:

@@ -57,7 +57,10 @@ def skip_reason(relpath: str) -> str | None:
     name = relpath.rsplit("/", 1)[-1]
     if _NOT_DOCUMENTS.match(name):
         return "not a document: a collection's README, LICENSE, CHANGELOG or similar file"
-    suffix = Path(name).suffix.lower()
+    stem, dot, ext = name.rpartition(".")
+    # Path(name).suffix without a Path per file (a folder of 30,000 files is scanned at every
+    # index run): ".bashrc" and "notes." have none.
+    suffix = f".{ext}".lower() if dot and stem and ext else ""
     if suffix not in _READERS:
         return f"unsupported file type {suffix or '(none)'}"
     return None
