@@ -2,12 +2,13 @@
 matches a paragraph's, found at index time and kept in the registry.
 
 How: every paragraph that is not boilerplate gets a MinHash signature of its word pairs
-(datasketch); the signature's bands are stored as keys (`reuse_bands`), and a paragraph's
+(datasketch); the signature's bands are stored as keys (`reuse_bands`, and the latest ones
+in the small `reuse_bands_recent` until they are merged in bulk), and a paragraph's
 candidates are the stored paragraphs that share a band key with it (locality-sensitive
 hashing: never all pairs). Each candidate is then checked on its words (`wording.similarity`)
 and kept, both ways, in `reuse_links` when it reaches `ReuseSettings.threshold`.
 
-Both tables live in the registry and are written inside the registry transaction of
+The tables live in the registry and are written inside the registry transaction of
 `consistency.commit` (`update`), so a crash can never make them disagree with the paragraphs
 they link. Adding a document costs that document: its paragraphs are looked up by their band
 keys, then inserted; removing one deletes its keys and its links, both ways. The settings the
@@ -41,6 +42,13 @@ CREATE TABLE IF NOT EXISTS reuse_bands (
     PRIMARY KEY (key, seq, pid)
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS reuse_bands_doc ON reuse_bands(seq);
+CREATE TABLE IF NOT EXISTS reuse_bands_recent (
+    key INTEGER NOT NULL,
+    seq INTEGER NOT NULL,
+    pid INTEGER NOT NULL,
+    PRIMARY KEY (key, seq, pid)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS reuse_bands_recent_doc ON reuse_bands_recent(seq);
 CREATE TABLE IF NOT EXISTS reuse_links (
     seq INTEGER NOT NULL,
     pid INTEGER NOT NULL,
@@ -61,6 +69,12 @@ CREATE TABLE IF NOT EXISTS reuse_hashing (
 """
 
 ROWS_AT_ONCE = 100_000  # band rows turned into Python tuples at a time, for the insert
+# The band keys of the latest small index runs wait in `reuse_bands_recent` until there are
+# this many, then go into `reuse_bands` at once, in key order. Keys are random: adding one
+# document's thousand rows to the big table dirtied a page per row (4 MB of WAL and a 30 ms
+# checkpoint per add at UN size); the small table keeps them on a few pages.
+RECENT_ROWS = 10_000
+BAND_TABLES = ("reuse_bands", "reuse_bands_recent")
 # Documents linked in one batch, in paragraphs: a full build of 250k paragraphs found and
 # held the candidates of every document at once (3.4 GB resident). A later batch finds the
 # earlier ones' keys stored, as the next index run would: the links are the same.
@@ -264,15 +278,15 @@ def update(
     emptied."""
     ensure(db)
     if not reuse_enabled():
-        for table in ("reuse_bands", "reuse_links", "reuse_settings", "reuse_hashing"):
+        for table in (*BAND_TABLES, "reuse_links", "reuse_settings", "reuse_hashing"):
             db.execute(f"DELETE FROM {table}")  # nothing stale left for a later run to trust
         return
     detector = detector or _detector(db)
     wanted = _computed_with(detector.settings)
     row = db.execute("SELECT settings FROM reuse_settings").fetchone()
     if row is None or row[0] != wanted:
-        db.execute("DELETE FROM reuse_bands")
-        db.execute("DELETE FROM reuse_links")
+        for table in (*BAND_TABLES, "reuse_links"):
+            db.execute(f"DELETE FROM {table}")
         db.execute("INSERT OR REPLACE INTO reuse_settings VALUES (1, ?)", (wanted,))
         added = list(_live(db))
     # The same settings always derive the same hashing: rewriting it is always right, and
@@ -282,6 +296,7 @@ def update(
         _forget(db, seq)
     for part in _parts(added):
         _link(db, detector, part)
+    _merge_recent(db)
 
 
 def _parts(
@@ -309,7 +324,18 @@ def _link(
     for (seq, _), candidates in zip(added, bands.candidates(db), strict=True):
         links += _verify(detector, known, seq, candidates)
     db.executemany("INSERT OR REPLACE INTO reuse_links VALUES (?, ?, ?, ?, ?)", links)
-    db.executemany("INSERT INTO reuse_bands VALUES (?, ?, ?)", bands.rows())
+    table = "reuse_bands" if len(bands.new) >= RECENT_ROWS else "reuse_bands_recent"
+    db.executemany(f"INSERT INTO {table} VALUES (?, ?, ?)", bands.rows())
+
+
+def _merge_recent(db: sqlite3.Connection) -> None:
+    """The recent band rows into the big table, in key order, once there are enough."""
+    count = db.execute(
+        "SELECT COUNT(*) FROM (SELECT 1 FROM reuse_bands_recent LIMIT ?)", (RECENT_ROWS,)
+    ).fetchone()[0]
+    if count >= RECENT_ROWS:
+        db.execute("INSERT INTO reuse_bands SELECT * FROM reuse_bands_recent ORDER BY key")
+        db.execute("DELETE FROM reuse_bands_recent")
 
 
 def _detector(db: sqlite3.Connection, settings: ReuseSettings = REUSE) -> Detector:
@@ -334,7 +360,8 @@ def _live(db: sqlite3.Connection) -> Iterable[tuple[int, list[ParagraphRow]]]:
 
 
 def _forget(db: sqlite3.Connection, seq: int) -> None:
-    db.execute("DELETE FROM reuse_bands WHERE seq = ?", (seq,))
+    for table in BAND_TABLES:
+        db.execute(f"DELETE FROM {table} WHERE seq = ?", (seq,))
     db.execute("DELETE FROM reuse_links WHERE seq = ?", (seq,))
     db.execute("DELETE FROM reuse_links WHERE other_seq = ?", (seq,))
 
@@ -405,12 +432,16 @@ class _Bands:
 
     def _stored(self, db: sqlite3.Connection) -> np.ndarray:
         """The stored rows that share a key with the batch (document number -1)."""
-        if db.execute("SELECT 1 FROM reuse_bands LIMIT 1").fetchone() is None:
+        stored = [t for t in BAND_TABLES if db.execute(f"SELECT 1 FROM {t} LIMIT 1").fetchone()]
+        if not stored:
             return np.empty((0, 4), dtype=np.int64)  # a full build: nothing to look up
+        keys = json.dumps(np.unique(self.new[:, 0]).tolist())
         rows = db.execute(
-            "SELECT key, -1, seq, pid FROM reuse_bands"
-            " WHERE key IN (SELECT value FROM json_each(?))",
-            (json.dumps(np.unique(self.new[:, 0]).tolist()),),
+            " UNION ALL ".join(
+                f"SELECT key, -1, seq, pid FROM {t} WHERE key IN (SELECT value FROM json_each(?1))"
+                for t in stored
+            ),
+            (keys,),
         ).fetchall()
         return np.array(rows, dtype=np.int64).reshape(-1, 4)
 

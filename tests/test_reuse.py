@@ -231,7 +231,7 @@ def test_adding_and_removing_a_document_updates_links_both_ways(
     assert _json(index, DOC_2002, 1)["reuse"] == []
     db = sqlite3.connect(index / "registry.sqlite")
     seqs = {r[0] for r in db.execute("SELECT seq FROM documents WHERE live = 1")}
-    stored = {r[0] for r in db.execute("SELECT seq FROM reuse_bands")}
+    stored = {r[0] for t in reuse.BAND_TABLES for r in db.execute(f"SELECT seq FROM {t}")}
     stored |= {r[0] for r in db.execute("SELECT other_seq FROM reuse_links")}
     assert stored <= seqs, "a removed document leaves no keys and no links"
 
@@ -320,20 +320,56 @@ def test_a_build_linked_in_parts_links_as_one_linked_at_once(
     for found in sorted(UNGDC.glob("*/CHN_*.txt")):
         shutil.copy(found, docs / found.name)
 
-    def links(index: Path) -> list[tuple[str, int, str, int, float]]:
-        db = sqlite3.connect(index / "registry.sqlite")
-        return sorted(
-            db.execute(
-                "SELECT a.doc_id, l.pid, b.doc_id, l.other_pid, l.similarity FROM reuse_links l"
-                " JOIN documents a ON a.seq = l.seq JOIN documents b ON b.seq = l.other_seq"
-            )
-        )
-
     index_folder(docs, tmp_path / "at-once")
     monkeypatch.setattr(reuse, "PARAGRAPHS_AT_ONCE", 1)  # every document a part of its own
     index_folder(docs, tmp_path / "in-parts")
-    at_once = links(tmp_path / "at-once")
-    assert len(at_once) >= 8 and links(tmp_path / "in-parts") == at_once
+    at_once = _links(tmp_path / "at-once")
+    assert len(at_once) >= 8 and _links(tmp_path / "in-parts") == at_once
+
+
+def test_documents_added_one_by_one_link_as_one_build(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An add puts its band keys in the small recent table, merged into the big one once it
+    holds `RECENT_ROWS`: China's speeches added one index run at a time, through merges,
+    get exactly the links of one build, and every key is kept in one table or the other."""
+    if not UNGDC.is_dir():
+        pytest.skip(f"{UNGDC} not found")
+    speeches = sorted(UNGDC.glob("*/CHN_*.txt"))
+    together, one_by_one = tmp_path / "together", tmp_path / "one-by-one"
+    for folder in (together, one_by_one):
+        folder.mkdir()
+    for found in speeches:
+        shutil.copy(found, together / found.name)
+    index_folder(together, tmp_path / "built")
+
+    def rows(index: Path, table: str) -> int:
+        db = sqlite3.connect(index / "registry.sqlite")
+        return db.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0]
+
+    added, merges = tmp_path / "added", 0
+    for n, found in enumerate(speeches):
+        shutil.copy(found, one_by_one / found.name)
+        before = rows(added, "reuse_bands") if n else 0
+        index_folder(one_by_one, added)
+        if n == 0:  # the next adds fill the recent table and merge it three times or more
+            first = sum(rows(added, t) for t in reuse.BAND_TABLES)
+            monkeypatch.setattr(reuse, "RECENT_ROWS", first * 2 + 1)
+        merges += n > 0 and rows(added, "reuse_bands") > before
+        assert rows(added, "reuse_bands_recent") < reuse.RECENT_ROWS
+    assert merges >= 3
+    assert sum(rows(added, t) for t in reuse.BAND_TABLES) == rows(tmp_path / "built", "reuse_bands")
+    assert _links(added) == _links(tmp_path / "built") and len(_links(added)) >= 8
+
+
+def _links(index: Path) -> list[tuple[str, int, str, int, float]]:
+    db = sqlite3.connect(index / "registry.sqlite")
+    return sorted(
+        db.execute(
+            "SELECT a.doc_id, l.pid, b.doc_id, l.other_pid, l.similarity FROM reuse_links l"
+            " JOIN documents a ON a.seq = l.seq JOIN documents b ON b.seq = l.other_seq"
+        )
+    )
 
 
 @pytest.fixture(scope="module")
@@ -400,7 +436,7 @@ def test_reuse_detection_can_be_switched_off(tmp_path: Path) -> None:
     write_document(docs / "copy.txt", [seed[0], seed[4]], dateline="Alphaville, 1 May 2020")
     assert run_cli(*command, env=off).returncode == 0
     db = sqlite3.connect(index / "registry.sqlite")
-    for table in ("reuse_bands", "reuse_links"):
+    for table in (*reuse.BAND_TABLES, "reuse_links"):
         assert db.execute(f"SELECT COUNT(*) FROM {table}").fetchone() == (0,), table
     assert _json(index, DOC_2002, 1)["reuse"] == []
     out = run_cli(*command)
