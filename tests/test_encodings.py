@@ -175,10 +175,13 @@ def test_the_cached_language_model_classifies_as_the_packaged_one(
     ]
     packaged = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
     expected = [packaged.rank(t)[:3] for t in texts]
-    cached = tmp_path / "cache" / language._cache_file().name
-    for damage in (None, b"not a model", b""):
+    cached = tmp_path / "cache" / language._cache_dir().name / "nextmove.npy"
+    for damage in (None, b"not a model", b"", "cut"):
+        if damage == "cut":
+            damage = cached.read_bytes()[: cached.stat().st_size // 2]
         if damage is not None:
             cached.write_bytes(damage)
         monkeypatch.setattr(language, "_identifier", None)
         assert [language.model().rank(t)[:3] for t in texts] == expected
         assert cached.stat().st_size > 1_000_000  # written, or rewritten whole
+    assert sorted(p.name for p in cached.parent.parent.iterdir()) == [cached.parent.name]
