@@ -435,7 +435,7 @@ class _Bands:
         stored = [t for t in BAND_TABLES if db.execute(f"SELECT 1 FROM {t} LIMIT 1").fetchone()]
         if not stored:
             return np.empty((0, 4), dtype=np.int64)  # a full build: nothing to look up
-        keys = json.dumps(np.unique(self.new[:, 0]).tolist())
+        keys = json.dumps(_unique_rows(self.new[:, :1])[:, 0].tolist())
         rows = db.execute(
             " UNION ALL ".join(
                 f"SELECT key, -1, seq, pid FROM {t} WHERE key IN (SELECT value FROM json_each(?1))"
@@ -463,7 +463,16 @@ def _keys_of(
     rows[:, 1] = number
     rows[:, 2] = seq
     rows[:, 3] = np.repeat(np.asarray(owner, dtype=np.int64), keys.shape[1])
-    return np.unique(rows, axis=0)
+    return _unique_rows(rows)
+
+
+def _unique_rows(rows: np.ndarray) -> np.ndarray:
+    """`np.unique(rows, axis=0)`: NumPy's own imports numpy.ma at its first call, 0.15 s of
+    a `searchapp add`."""
+    if not len(rows):
+        return rows
+    rows = rows[np.lexsort(rows.T[::-1])]
+    return rows[np.r_[True, (rows[1:] != rows[:-1]).any(axis=1)]]
 
 
 class _Words:
