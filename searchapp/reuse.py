@@ -41,14 +41,19 @@ CREATE TABLE IF NOT EXISTS reuse_bands (
     pid INTEGER NOT NULL,
     PRIMARY KEY (key, seq, pid)
 ) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS reuse_bands_doc ON reuse_bands(seq);
 CREATE TABLE IF NOT EXISTS reuse_bands_recent (
     key INTEGER NOT NULL,
     seq INTEGER NOT NULL,
     pid INTEGER NOT NULL,
     PRIMARY KEY (key, seq, pid)
 ) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS reuse_bands_recent_doc ON reuse_bands_recent(seq);
+-- Each document's distinct band keys (int64, little-endian), so that forgetting a document
+-- deletes its rows by key: an index of the band rows on seq took random inserts (8 of a UN
+-- build's 28 CPU-s of reuse) and as much room as the band table.
+CREATE TABLE IF NOT EXISTS reuse_doc_keys (
+    seq INTEGER PRIMARY KEY,
+    keys BLOB NOT NULL
+);
 CREATE TABLE IF NOT EXISTS reuse_links (
     seq INTEGER NOT NULL,
     pid INTEGER NOT NULL,
@@ -75,6 +80,9 @@ ROWS_AT_ONCE = 100_000  # band rows turned into Python tuples at a time, for the
 # checkpoint per add at UN size); the small table keeps them on a few pages.
 RECENT_ROWS = 10_000
 BAND_TABLES = ("reuse_bands", "reuse_bands_recent")
+KEY_TABLES = (*BAND_TABLES, "reuse_doc_keys")
+# The index on seq of registries made before reuse_doc_keys (see `_without_seq_index`).
+SEQ_INDEXES = ("reuse_bands_doc", "reuse_bands_recent_doc")
 # Documents linked in one batch, in paragraphs: a full build of 250k paragraphs found and
 # held the candidates of every document at once (3.4 GB resident). A later batch finds the
 # earlier ones' keys stored, as the next index run would: the links are the same.
@@ -263,6 +271,30 @@ def ensure(db: sqlite3.Connection) -> None:
     for statement in SCHEMA.split(";"):
         if statement.strip():
             db.execute(statement)
+    _without_seq_index(db)
+
+
+def _without_seq_index(db: sqlite3.Connection) -> None:
+    """A registry made with an index of the band rows on seq gets each document's keys
+    from it, once, a thousand documents at a time, and loses the index."""
+    names = ",".join(f"'{n}'" for n in SEQ_INDEXES)
+    found = [r[0] for r in db.execute(f"SELECT name FROM sqlite_master WHERE name IN ({names})")]
+    if not found:
+        return
+    last = db.execute("SELECT COALESCE(MAX(seq), 0) FROM documents").fetchone()[0]
+    select = " UNION ".join(
+        f"SELECT seq, key FROM {t} WHERE seq >= ?1 AND seq < ?2" for t in BAND_TABLES
+    )
+    for low in range(0, last + 1, 1000):
+        keys: dict[int, list[int]] = defaultdict(list)
+        for seq, key in db.execute(select, (low, low + 1000)):
+            keys[seq].append(key)
+        db.executemany(
+            "INSERT OR REPLACE INTO reuse_doc_keys VALUES (?, ?)",
+            [(seq, _as_blob(np.array(k, dtype=np.int64))) for seq, k in keys.items()],
+        )
+    for name in found:
+        db.execute(f"DROP INDEX {name}")
 
 
 def update(
@@ -278,14 +310,14 @@ def update(
     emptied."""
     ensure(db)
     if not reuse_enabled():
-        for table in (*BAND_TABLES, "reuse_links", "reuse_settings", "reuse_hashing"):
+        for table in (*KEY_TABLES, "reuse_links", "reuse_settings", "reuse_hashing"):
             db.execute(f"DELETE FROM {table}")  # nothing stale left for a later run to trust
         return
     detector = detector or _detector(db)
     wanted = _computed_with(detector.settings)
     row = db.execute("SELECT settings FROM reuse_settings").fetchone()
     if row is None or row[0] != wanted:
-        for table in (*BAND_TABLES, "reuse_links"):
+        for table in (*KEY_TABLES, "reuse_links"):
             db.execute(f"DELETE FROM {table}")
         db.execute("INSERT OR REPLACE INTO reuse_settings VALUES (1, ?)", (wanted,))
         added = list(_live(db))
@@ -326,6 +358,7 @@ def _link(
     db.executemany("INSERT OR REPLACE INTO reuse_links VALUES (?, ?, ?, ?, ?)", links)
     table = "reuse_bands" if len(bands.new) >= RECENT_ROWS else "reuse_bands_recent"
     db.executemany(f"INSERT INTO {table} VALUES (?, ?, ?)", bands.rows())
+    db.executemany("INSERT OR REPLACE INTO reuse_doc_keys VALUES (?, ?)", bands.doc_keys)
 
 
 def _merge_recent(db: sqlite3.Connection) -> None:
@@ -360,8 +393,15 @@ def _live(db: sqlite3.Connection) -> Iterable[tuple[int, list[ParagraphRow]]]:
 
 
 def _forget(db: sqlite3.Connection, seq: int) -> None:
-    for table in BAND_TABLES:
-        db.execute(f"DELETE FROM {table} WHERE seq = ?", (seq,))
+    row = db.execute("SELECT keys FROM reuse_doc_keys WHERE seq = ?", (seq,)).fetchone()
+    if row is not None:
+        keys = json.dumps(np.frombuffer(row[0], dtype="<i8").tolist())
+        for table in BAND_TABLES:
+            db.execute(
+                f"DELETE FROM {table} WHERE key IN (SELECT value FROM json_each(?)) AND seq = ?",
+                (keys, seq),
+            )
+        db.execute("DELETE FROM reuse_doc_keys WHERE seq = ?", (seq,))
     db.execute("DELETE FROM reuse_links WHERE seq = ?", (seq,))
     db.execute("DELETE FROM reuse_links WHERE other_seq = ?", (seq,))
 
@@ -385,6 +425,11 @@ class _Bands:
         # One row per (key, document, pid): key, added document's number, seq, pid.
         self.new = np.concatenate(parts) if parts else np.empty((0, 4), dtype=np.int64)
         self.count = len(added)
+        self.doc_keys = [  # (seq, its distinct keys) of each document that has keys
+            (seq, _as_blob(_unique_rows(part[:, :1])[:, 0]))
+            for (seq, _), part in zip(added, parts, strict=True)
+            if len(part)
+        ]
 
     def rows(self) -> Iterator[tuple[int, int, int]]:
         """The new (key, seq, pid) rows in key order, made a slice at a time: as one list
@@ -464,6 +509,10 @@ def _keys_of(
     rows[:, 2] = seq
     rows[:, 3] = np.repeat(np.asarray(owner, dtype=np.int64), keys.shape[1])
     return _unique_rows(rows)
+
+
+def _as_blob(keys: np.ndarray) -> bytes:
+    return np.ascontiguousarray(keys, dtype="<i8").tobytes()
 
 
 def _unique_rows(rows: np.ndarray) -> np.ndarray:

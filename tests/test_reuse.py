@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 from datasketch import MinHash
 from spec import PARAGRAPH_KEYS, REUSE_KEYS
@@ -236,6 +237,48 @@ def test_adding_and_removing_a_document_updates_links_both_ways(
     assert stored <= seqs, "a removed document leaves no keys and no links"
 
 
+def _stored_keys(index: Path) -> tuple[set[tuple[int, int]], set[tuple[int, int]]]:
+    """(seq, key) of the band tables, and as each document's key list records them."""
+    db = sqlite3.connect(index / "registry.sqlite")
+    bands = {tuple(r) for t in reuse.BAND_TABLES for r in db.execute(f"SELECT seq, key FROM {t}")}
+    listed = {
+        (seq, int(key))
+        for seq, blob in db.execute("SELECT seq, keys FROM reuse_doc_keys")
+        for key in np.frombuffer(blob, dtype="<i8")
+    }
+    return bands, listed
+
+
+def test_a_registry_with_the_old_seq_index_forgets_documents_as_a_new_one(
+    tmp_path: Path,
+) -> None:
+    """Registries made before each document's keys were listed had an index on seq: the
+    next index run lists every document's keys from it and drops it, and removing a
+    document then removes all its keys."""
+    docs = copy_seeds(tmp_path / "documents")
+    index = tmp_path / "index"
+    index_folder(docs, index)
+    seed = [p.text for p in service(index).paragraphs(DOC_2002)]
+    write_document(docs / "copy.txt", [seed[0], seed[4]], dateline="Alphaville, 1 May 2020")
+    index_folder(docs, index)
+    bands, listed = _stored_keys(index)
+    assert bands and listed == bands
+    db = sqlite3.connect(index / "registry.sqlite")
+    with db:  # as a registry of before looked
+        db.execute("CREATE INDEX reuse_bands_doc ON reuse_bands(seq)")
+        db.execute("DELETE FROM reuse_doc_keys")
+    copy_seq = db.execute("SELECT seq FROM documents WHERE path = 'copy.txt'").fetchone()[0]
+    db.close()
+    (docs / "copy.txt").unlink()
+    index_folder(docs, index)
+    bands_after, listed_after = _stored_keys(index)
+    assert bands_after == {k for k in bands if k[0] != copy_seq} == listed_after
+    db = sqlite3.connect(index / "registry.sqlite")
+    assert (
+        db.execute("SELECT 1 FROM sqlite_master WHERE name = 'reuse_bands_doc'").fetchone() is None
+    )
+
+
 def test_an_add_uses_the_stored_hashing_and_never_imports_scipy(tmp_path: Path) -> None:
     """datasketch derives the bands and permutations once, at the first index run; an add
     reads them back with the keys they made (importing datasketch costs SciPy's 0.6 s), and
@@ -362,6 +405,8 @@ def test_documents_added_one_by_one_link_as_one_build(
         assert rows(added, "reuse_bands_recent") < reuse.RECENT_ROWS
     assert merges >= 3
     assert sum(rows(added, t) for t in reuse.BAND_TABLES) == rows(tmp_path / "built", "reuse_bands")
+    bands, listed = _stored_keys(added)
+    assert listed == bands
     assert _links(added) == _links(tmp_path / "built") and len(_links(added)) >= 8
 
 
