@@ -461,7 +461,7 @@ class DenseQuery:
         hit_ids: np.ndarray,
         complete: np.ndarray,
         tier_unit: float,
-        apart: bool = False,
+        apart: bool,
     ) -> np.ndarray:
         """Fused scores of `hit_ids` from their lexical scores (the best `POOL` lexical
         candidates and the dense ones are fused; the rest keep their lexical order below;
@@ -498,7 +498,7 @@ def fuse_scores(
     dense: np.ndarray,
     known: np.ndarray,
     method: str,
-    alpha: float = BLEND_ALPHA,
+    alpha: float,
 ) -> np.ndarray:
     """One score per candidate from its lexical score (0: a dense candidate only) and its
     dense one (where `known`; elsewhere the candidate keeps its lexical rank, below);
