@@ -15,7 +15,7 @@ import sqlite3
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import partial
 from pathlib import Path
 
 from searchapp import consistency, reuse
@@ -93,16 +93,19 @@ def scan(documents: Path, skipped: list[tuple[str, str]] | None = None) -> list[
     return sorted(found)
 
 
-def quick_key(path: str, given: Metadata | None) -> str:
-    """What changes when a file or its given metadata changes, without reading the file."""
+def quick_key(path: str, given: str) -> str:
+    """What changes when a file or its given metadata (`Catalog.key`) changes, without
+    reading the file."""
     st = os.stat(path)
-    return f"{st.st_mtime_ns}:{st.st_size}:{_metadata_key(repr(given))}"
+    return f"{st.st_mtime_ns}:{st.st_size}:{given}"
 
 
-@lru_cache(maxsize=1024)
-def _metadata_key(given: str) -> str:
-    # Most files have no given metadata: the same hash every time, made once.
-    return hashlib.sha256(given.encode()).hexdigest()[:16]
+def legacy_quick_key(quick: str, given: Metadata | None) -> str:
+    """`quick` with the metadata part registries made before `Catalog.key` hold: a hash of
+    the parsed row. Compared only when the new key differs, so that the first run after the
+    upgrade parses every row once instead of reading every file again."""
+    legacy = hashlib.sha256(repr(given).encode()).hexdigest()[:16]
+    return f"{quick.rsplit(':', 1)[0]}:{legacy}"
 
 
 def fingerprint(path: str, quick: str) -> str:
@@ -118,6 +121,18 @@ def _unchanged(old: str | None, quick: str, path: str) -> tuple[bool, str]:
         return True, old
     fp = fingerprint(path, quick)
     same = old is not None and old.split(":")[2:] == fp.split(":")[2:]
+    return same, fp
+
+
+def _is_as_indexed(
+    old: str | None, quick: str, path: str, given: Callable[[], Metadata | None]
+) -> tuple[bool, str]:
+    """`_unchanged`, and for a fingerprint whose metadata part differs, `_unchanged` against
+    the older kind of metadata part (`legacy_quick_key` of the parsed row, `given()`): an
+    unchanged file of an older registry then only gets the new fingerprint."""
+    same, fp = _unchanged(old, quick, path)
+    if not same and old is not None and old.split(":")[2] != quick.split(":")[2]:
+        same = _unchanged(old, legacy_quick_key(quick, given()), path)[0]
     return same, fp
 
 
@@ -206,7 +221,8 @@ def _update_with(
     recovered = consistency.recover(index, registry, _records)
     if recovered:
         summary.warnings.append((str(index), recovered))
-    catalog = load_catalog(documents)
+    catalog_warnings: list[str] = []  # of the rows read: those of the files this run reads
+    catalog = load_catalog(documents, catalog_warnings)
     manifest = registry.manifest()
     files = scan(documents, summary.skipped)
     with IndexWriter(index, rebuild=rebuild) as writer:
@@ -215,7 +231,8 @@ def _update_with(
         for rel in files:
             # Paths as strings: a pathlib path per file cost more than its stat.
             path = os.path.join(documents, rel)
-            same, fp = _unchanged(manifest.get(rel), quick_key(path, catalog.get(rel)), path)
+            quick = quick_key(path, catalog.key(rel))
+            same, fp = _is_as_indexed(manifest.get(rel), quick, path, partial(catalog.get, rel))
             if writer.rebuild or not same:
                 todo.append((rel, fp))
             else:
@@ -268,6 +285,7 @@ def _update_with(
 
         touched = [row.doc_id for row, _, _ in pending] + removed_ids
         consistency.commit(writer, registry, write_rows, touched)
+    summary.warnings += [(CATALOG, w.removeprefix(f"{CATALOG}, ")) for w in catalog_warnings]
     summary.removed = removed_ids
     summary.documents = registry.live_count()
 

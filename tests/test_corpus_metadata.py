@@ -200,3 +200,22 @@ def test_signature_block_and_source_are_metadata(tmp_path: Path) -> None:
     assert doc.metadata.date == "1950-05-04"
     assert doc.metadata.place == "Geneva"
     assert doc.metadata.kind == "treaty"
+
+
+def test_catalog_keys_change_with_a_row_and_rows_are_parsed_when_read(tmp_path: Path) -> None:
+    (tmp_path / "metadata.csv").write_text(
+        HEADER + "a.txt,Title,2 Dec 2002,,,,,\nb.txt,Other,2003,,,,,\n", encoding="utf-8"
+    )
+    warnings: list[str] = []
+    catalog = load_catalog(tmp_path, warnings)
+    keys = {f: catalog.key(f) for f in ("a.txt", "b.txt", "none.txt")}
+    assert len(set(keys.values())) == 3
+    assert warnings == [], "a row is parsed (and warned about) when it is read"
+    assert catalog["b.txt"].date == "2003" and warnings == []
+    assert catalog["a.txt"].date is None and len(warnings) == 1
+    (tmp_path / "metadata.csv").write_text(
+        HEADER + "a.txt,Title,2 Dec 2002,,,,,\nb.txt, Other ,2004,,,,,\n", encoding="utf-8"
+    )
+    again = load_catalog(tmp_path)
+    assert again.key("a.txt") == keys["a.txt"] and again.key("none.txt") == keys["none.txt"]
+    assert again.key("b.txt") != keys["b.txt"]

@@ -25,7 +25,9 @@ from helpers_index import (
 )
 
 from searchapp import indexer
+from searchapp.corpus import load_catalog
 from searchapp.indexer import IndexSummary
+from searchapp.registry import Registry
 
 
 @pytest.fixture
@@ -252,6 +254,68 @@ def test_a_metadata_csv_change_reindexes_that_file_and_keeps_its_id(
     # The id was given once and never changes, whatever the metadata becomes.
     assert _registry(index) == pids
     assert index_folder(docs, index).unchanged == 2, "the same catalog again changes nothing"
+
+
+def _with_legacy_metadata_keys(docs: Path, index: Path) -> None:
+    """The fingerprints as registries made before `Catalog.key` held them: the metadata part
+    a hash of the parsed row (`repr(Metadata)`, or `repr(None)` for a file without one)."""
+    catalog = load_catalog(docs)
+    registry = Registry(index)
+    try:
+        old = {}
+        for path, fp in registry.manifest().items():
+            mtime, size, _, content = fp.split(":")
+            legacy = indexer.legacy_quick_key(f"{mtime}:{size}:x", catalog.get(path))
+            old[path] = f"{legacy}:{content}"
+        registry.refresh_fingerprints(old)
+    finally:
+        registry.close()
+
+
+def _metadata_parts(index: Path) -> set[str]:
+    registry = Registry(index, readonly=True)
+    try:
+        return {fp.split(":")[2] for fp in registry.manifest().values()}
+    finally:
+        registry.close()
+
+
+def test_a_registry_with_the_older_metadata_keys_reindexes_nothing_and_is_brought_up_to_date(
+    indexed: tuple[Path, Path],
+) -> None:
+    docs, index = indexed
+    _write_catalog(docs, [{"file": SEED_2002, "title": "Beijing Declaration (catalogued)"}])
+    assert _counts(index_folder(docs, index)) == (0, 1, 0, 1, 0)
+    current = _metadata_parts(index)
+    _with_legacy_metadata_keys(docs, index)
+    assert _metadata_parts(index).isdisjoint(current), "the legacy keys differ from today's"
+
+    assert _counts(index_folder(docs, index)) == (0, 0, 0, 2, 0), "no file read as changed"
+    assert _metadata_parts(index) == current, "the fingerprints now carry today's keys"
+    # An older registry's key still tells a changed row from an unchanged one.
+    _with_legacy_metadata_keys(docs, index)
+    _write_catalog(docs, [{"file": SEED_2002, "title": "Beijing Declaration (recatalogued)"}])
+    summary = index_folder(docs, index)
+    assert summary.changed == [DOC_2002] and summary.unchanged == 1
+    hits = search(index, "doc:2002", per_page=5)["hits"]
+    assert {h["doc_title"] for h in hits} == {"Beijing Declaration (recatalogued)"}
+
+
+def test_a_malformed_catalog_row_is_a_warning_of_the_run_that_reads_its_file(
+    indexed: tuple[Path, Path],
+) -> None:
+    docs, index = indexed
+    _write_catalog(docs, [{"file": SEED_2012, "title": "Statement", "date": "3 May 2012"}])
+    summary = index_folder(docs, index)
+    assert summary.changed == [DOC_2012]
+    assert [w for w in summary.warnings if w[0] == "metadata.csv"] == [
+        (
+            "metadata.csv",
+            f"line 2 ({SEED_2012}): date '3 May 2012' is not YYYY, YYYY-MM or YYYY-MM-DD;"
+            " the date is ignored",
+        )
+    ]
+    assert not [w for w in index_folder(docs, index).warnings if w[0] == "metadata.csv"]
 
 
 def test_document_ids_survive_rebuild_and_editing_the_file(indexed: tuple[Path, Path]) -> None:
