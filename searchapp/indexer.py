@@ -20,6 +20,7 @@ from pathlib import Path
 
 from searchapp import consistency, reuse
 from searchapp.corpus import load_catalog, load_document, skip_reason
+from searchapp.corpus.catalog import CATALOG_NAME as CATALOG
 from searchapp.corpus.model import Document, Metadata, UnreadableFile
 from searchapp.engine import IndexWriter, ParagraphRecord, current_generation, dense, writer_lock
 from searchapp.engine.store import LockInfo
@@ -28,7 +29,6 @@ from searchapp.registry import DocumentRow, ParagraphRow, Registry, RetiredRow
 from searchapp.replication import check as check_replica
 from searchapp.replication import replicate
 
-CATALOG = "metadata.csv"
 DATE_UNIT = 10**12  # must match the engine's decoding of `order`
 UNKNOWN_DATE_DAYS = 10**6  # after every real date: undated documents sort last
 
@@ -127,13 +127,16 @@ def _unchanged(old: str | None, quick: str, path: str) -> tuple[bool, str]:
 def _is_as_indexed(
     old: str | None, quick: str, path: str, given: Callable[[], Metadata | None]
 ) -> tuple[bool, str]:
-    """`_unchanged`, and for a fingerprint whose metadata part differs, `_unchanged` against
-    the older kind of metadata part (`legacy_quick_key` of the parsed row, `given()`): an
-    unchanged file of an older registry then only gets the new fingerprint."""
-    same, fp = _unchanged(old, quick, path)
-    if not same and old is not None and old.split(":")[2] != quick.split(":")[2]:
-        same = _unchanged(old, legacy_quick_key(quick, given()), path)[0]
-    return same, fp
+    """`_unchanged`; for a fingerprint whose metadata part is the older kind
+    (`legacy_quick_key` of the parsed row, `given()`), against that part, so that an
+    untouched file of an older registry is not read, and the fingerprint returned carries
+    today's metadata part."""
+    if old is not None and old.split(":")[2] != quick.split(":")[2]:
+        legacy = legacy_quick_key(quick, given())
+        if old.split(":")[2] == legacy.split(":")[2]:
+            same, fp = _unchanged(old, legacy, path)
+            return same, f"{quick}:{fp.rsplit(':', 1)[1]}"
+    return _unchanged(old, quick, path)
 
 
 def order_key(date: str | None, seq: int, number: int) -> int:
